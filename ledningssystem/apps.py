@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LedningssystemConfig(AppConfig):
+    name = "ledningssystem"
+    verbose_name = _("Organisation and access")
+
+    def ready(self) -> None:
+        from ledningssystem import exports, history  # noqa: F401 - exports registers its job
+        from ledningssystem.models import Role, RoleAssignment, Unit, User
+
+        history.register_history("unit", Unit)
+        history.register_history("person", User)
+        history.register_history("role", Role)
+        history.register_history("assignment", RoleAssignment)

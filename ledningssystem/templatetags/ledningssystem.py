@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.urls import reverse
+
+from ledningssystem import access, history
+
+register = template.Library()
+
+
+@register.filter
+def capability_label(codename: str) -> str:
+    return str(access.CAPABILITY_LABELS.get(codename, codename))
+
+
+@register.simple_tag
+def history_url(obj: Any) -> str:
+    key = history.history_key_for(obj)
+    return reverse("record_history", args=[key, obj.pk]) if key else ""
+
+
+@register.filter
+def indent(depth: int) -> str:
+    """CSS class for a tree level (1–6)."""
+    return f"depth-{max(1, min(int(depth), 6))}"
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context: dict[str, Any], number: int) -> str:
+    qs = context.get("querystring", "")
+    return f"?{qs + '&' if qs else ''}page={number}"

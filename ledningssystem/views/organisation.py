@@ -1,0 +1,156 @@
+"""Units: the organisation tree, one unit, creating and editing units."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ledningssystem import access, services
+from ledningssystem.forms import UnitForm, already_submitted, remember_submission
+from ledningssystem.jobs import job_start
+from ledningssystem.models import RoleAssignment, Unit
+from ledningssystem.models.organisation import MAX_UNIT_DEPTH, UnitKind
+from ledningssystem.views.common import paginate, querystring_without_page
+
+
+def unit_list(request: HttpRequest) -> HttpResponse:
+    """The organisation as an indented list, searchable and paginated."""
+    if not access.has_capability(request.user, access.VIEW_UNIT):
+        raise PermissionDenied
+    qs = access.for_user(request.user, Unit).order_by("path")
+    query = request.GET.get("q", "").strip()[:100]
+    kind = request.GET.get("kind", "")
+    if query:
+        qs = qs.search(query)
+    if kind in UnitKind.values:
+        qs = qs.filter(kind=kind)
+    if request.GET.get("inactive") != "1":
+        qs = qs.filter(is_active=True)
+    page = paginate(request, qs)
+    return render(request, "organisation/unit_list.html", {
+        "page": page,
+        "query": query,
+        "kind": kind,
+        "kinds": UnitKind.choices,
+        "show_inactive": request.GET.get("inactive") == "1",
+        "querystring": querystring_without_page(request),
+        "can_manage": access.has_capability(request.user, access.MANAGE_ORGANISATION),
+    })
+
+
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = access.get_for_user(request.user, Unit, pk)
+    ancestors = [
+        (a, access.has_capability(request.user, access.VIEW_UNIT, a))
+        for a in Unit.objects.filter(path__in=unit.ancestor_paths).order_by("depth")
+    ]
+    children = access.for_user(request.user, Unit).filter(
+        path__startswith=unit.path, depth=unit.depth + 1
+    ).order_by("name")
+    can_see_people = access.can(request.user, unit, "view_assignments")
+    assignments = None
+    if can_see_people:
+        assignments = paginate(
+            request,
+            RoleAssignment.objects.active().filter(unit=unit).select_related("person", "role")
+            .order_by("role__sort_order", "person__last_name", "person__first_name"),
+        )
+    return render(request, "organisation/unit_detail.html", {
+        "unit": unit,
+        "ancestors": ancestors,
+        "children": children,
+        "assignments": assignments,
+        "can_manage": access.can(request.user, unit, "change"),
+        "can_add_child": access.can(request.user, unit, "change") and unit.depth < MAX_UNIT_DEPTH,
+        "can_see_history": access.can(request.user, unit, "history"),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def unit_create(request: HttpRequest) -> HttpResponse:
+    parent_id = request.GET.get("parent") or request.POST.get("parent")
+    if not parent_id:
+        raise Http404
+    parent = access.get_for_user(request.user, Unit, parent_id, "change")
+    form = UnitForm(request.POST or None, initial={"kind": UnitKind.UNIT})
+    if request.method == "POST" and (done := already_submitted(request, form)):
+        messages.info(request, _("The form had already been sent; nothing was created twice."))
+        return redirect(done)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            unit = services.unit_create(
+                parent=parent, name=data["name"], kind=data["kind"], code=data["code"],
+                description=data["description"], by=request.user,
+            )
+        except services.DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            url = reverse("unit_detail", args=[unit.pk])
+            remember_submission(request, form, url)
+            messages.success(request, _("The unit %(name)s was created.") % {"name": unit.name})
+            return redirect(url)
+    return render(request, "organisation/unit_form.html", {"form": form, "parent": parent, "unit": None})
+
+
+@require_http_methods(["GET", "POST"])
+def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = access.get_for_user(request.user, Unit, pk, "change")
+    initial = {
+        "name": unit.name, "kind": unit.kind, "code": unit.code, "description": unit.description,
+        "is_active": unit.is_active, "version": unit.version,
+    }
+    form = UnitForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.unit_update(
+                unit=unit, by=request.user, version=data.get("version"), name=data["name"], kind=data["kind"],
+                code=data["code"], description=data["description"], is_active=data["is_active"],
+            )
+        except services.DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("unit_detail", pk=unit.pk)
+    return render(request, "organisation/unit_form.html", {"form": form, "parent": None, "unit": unit})
+
+
+def overview(request: HttpRequest) -> HttpResponse:
+    """Aggregates for the person's scope: counts only, never individual people."""
+    paths = access.scope_paths(request.user, access.VIEW_STATISTICS)
+    if not paths:
+        raise PermissionDenied
+    units = Unit.objects.subtrees_of(paths).filter(is_active=True)
+    by_kind = dict(units.values_list("kind").annotate(n=Count("pk")).order_by())
+    kinds = [(label, by_kind.get(value, 0)) for value, label in UnitKind.choices]
+    condition = Q()
+    for p in paths:
+        condition |= Q(unit__path__startswith=p)
+    holders = (
+        RoleAssignment.objects.active().filter(condition, unit__is_active=True, person__is_active=True)
+        .values("role__name", "role__sort_order")
+        .annotate(people=Count("person", distinct=True), units=Count("unit", distinct=True))
+        .order_by("role__sort_order", "role__name")
+    )
+    return render(request, "organisation/overview.html", {
+        "kinds": kinds,
+        "total_units": sum(by_kind.values()),
+        "holders": list(holders),
+        "today": timezone.localdate(),
+    })
+
+
+@require_POST
+def organisation_export(request: HttpRequest) -> HttpResponse:
+    if not access.has_capability(request.user, access.VIEW_UNIT):
+        raise PermissionDenied
+    job = job_start(kind="organisation_export", by=request.user)
+    return redirect("job_detail", pk=job.pk)

@@ -10,6 +10,11 @@ class LedningssystemConfig(AppConfig):
         from ledningssystem import exports, history  # noqa: F401 - exports registers its job
         from ledningssystem.models import Role, RoleAssignment, Unit, User
 
+        from django.contrib.auth.models import Permission
+
+        from ledningssystem.access import CAPABILITY_LABELS
+
+        history.RELATED_LABELS[Permission] = lambda p: str(CAPABILITY_LABELS.get(p.codename, p.name))
         history.register_history("unit", Unit)
         history.register_history("person", User)
         history.register_history("role", Role)

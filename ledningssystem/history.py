@@ -55,6 +55,10 @@ def history_key_for(obj: models.Model) -> str | None:
     return None
 
 
+# How a related object is named in a change list, where str() is not for people.
+RELATED_LABELS: dict[type[models.Model], Any] = {}
+
+
 def save_tracked(instance: models.Model, *, by: Any, reason: str, **save_kwargs: Any) -> None:
     """Save ``instance`` with the acting person and reason in its history row."""
     if reason not in REASONS:
@@ -143,8 +147,9 @@ def entries(model: type[models.Model], records: list[Any], previous: Any | None)
     for field_name, pks in wanted.items():
         f = _field(model, field_name)
         target = f.related_model
+        label = RELATED_LABELS.get(target, str)
         for obj in target._default_manager.filter(pk__in=pks):
-            related[(field_name, obj.pk)] = str(obj)
+            related[(field_name, obj.pk)] = label(obj)
 
     result = []
     for record, delta in pairs:

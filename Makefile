@@ -33,6 +33,10 @@ run: install compilemessages
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install compilemessages
+	@[ -x /usr/bin/chromium ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		echo "Installing Chromium for the browser tests ..." && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+		echo "Chromium is missing: browser tests will be skipped (apt-get install chromium)."
 	$(BIN)/python -m pytest
 
 lint: install

@@ -90,7 +90,9 @@ def _sync_scope_permissions(scope: RoleScope, wanted: set[int]) -> None:
             "permission_id", "pk"
         )
     )
-    UnitGroupObjectPermission.objects.filter(pk__in=[pk for perm, pk in existing.items() if perm not in wanted]).delete()
+    UnitGroupObjectPermission.objects.filter(
+        pk__in=[pk for perm, pk in existing.items() if perm not in wanted]
+    ).delete()
     UnitGroupObjectPermission.objects.bulk_create(
         UnitGroupObjectPermission(group=scope.group, content_object=scope.unit, permission_id=perm)
         for perm in wanted - existing.keys()
@@ -153,9 +155,9 @@ def _anchors(user: AnyUser) -> dict[str, list[str]]:
     if user.is_authenticated and user.is_active:
         if user.access_synced_on != timezone.localdate():
             person_sync_access(user)
-        rows = UnitGroupObjectPermission.objects.filter(
-            group__user=user, content_object__is_active=True
-        ).values_list("permission__codename", "content_object__path")
+        rows = UnitGroupObjectPermission.objects.filter(group__user=user, content_object__is_active=True).values_list(
+            "permission__codename", "content_object__path"
+        )
         collected: dict[str, list[str]] = {}
         for codename, path in rows:
             collected.setdefault(codename, []).append(path)

@@ -7,12 +7,11 @@ class LedningssystemConfig(AppConfig):
     verbose_name = _("Organisation and access")
 
     def ready(self) -> None:
-        from ledningssystem import exports, history  # noqa: F401 - exports registers its job
-        from ledningssystem.models import Role, RoleAssignment, Unit, User
-
         from django.contrib.auth.models import Permission
 
+        from ledningssystem import exports, history  # noqa: F401 - exports registers its job
         from ledningssystem.access import CAPABILITY_LABELS
+        from ledningssystem.models import Role, RoleAssignment, Unit, User
 
         history.RELATED_LABELS[Permission] = lambda p: str(CAPABILITY_LABELS.get(p.codename, p.name))
         history.register_history("unit", Unit)

@@ -11,22 +11,56 @@ from typing import Any
 
 BUILTIN_ROLES = [
     # slug, name, sort order, capabilities, description
-    ("namnd", "Nämnd", 10, ["view_unit", "view_statistics"],
-     "Förtroendevald ledamot. Ser sammanställningar och beslutade dokument, aldrig enskilda ärenden."),
-    ("namndsekreterare", "Nämndsekreterare", 20, ["view_unit", "view_statistics"],
-     "Sammanställer kvalitetsberättelsen och för nämndens beslut."),
-    ("forvaltningschef", "Förvaltningschef", 30, ["view_unit", "view_assignments", "view_statistics"],
-     "Ytterst ansvarig för ledningssystemet i förvaltningen."),
-    ("sektionschef", "Sektionschef", 40, ["view_unit", "view_assignments", "view_statistics"],
-     "Leder en sektion eller avdelning och följer upp enheterna under den."),
-    ("enhetschef", "Enhetschef", 50, ["view_unit", "view_assignments", "view_statistics"],
-     "Leder en enhet: tar emot avvikelser, utreder och följer upp åtgärder."),
-    ("kvalitetssamordnare", "Kvalitetssamordnare", 60, ["view_unit", "view_assignments", "view_statistics"],
-     "Håller ordning på kravkatalog, rutiner, processer och årshjul."),
-    ("medarbetare", "Medarbetare", 70, ["view_unit"],
-     "Rapporterar avvikelser och synpunkter och tar del av rutiner."),
-    ("administrator", "Administratör", 80, ["view_unit", "view_assignments", "manage_organisation"],
-     "Sköter organisation, användare, roller och behörigheter."),
+    (
+        "namnd",
+        "Nämnd",
+        10,
+        ["view_unit", "view_statistics"],
+        "Förtroendevald ledamot. Ser sammanställningar och beslutade dokument, aldrig enskilda ärenden.",
+    ),
+    (
+        "namndsekreterare",
+        "Nämndsekreterare",
+        20,
+        ["view_unit", "view_statistics"],
+        "Sammanställer kvalitetsberättelsen och för nämndens beslut.",
+    ),
+    (
+        "forvaltningschef",
+        "Förvaltningschef",
+        30,
+        ["view_unit", "view_assignments", "view_statistics"],
+        "Ytterst ansvarig för ledningssystemet i förvaltningen.",
+    ),
+    (
+        "sektionschef",
+        "Sektionschef",
+        40,
+        ["view_unit", "view_assignments", "view_statistics"],
+        "Leder en sektion eller avdelning och följer upp enheterna under den.",
+    ),
+    (
+        "enhetschef",
+        "Enhetschef",
+        50,
+        ["view_unit", "view_assignments", "view_statistics"],
+        "Leder en enhet: tar emot avvikelser, utreder och följer upp åtgärder.",
+    ),
+    (
+        "kvalitetssamordnare",
+        "Kvalitetssamordnare",
+        60,
+        ["view_unit", "view_assignments", "view_statistics"],
+        "Håller ordning på kravkatalog, rutiner, processer och årshjul.",
+    ),
+    ("medarbetare", "Medarbetare", 70, ["view_unit"], "Rapporterar avvikelser och synpunkter och tar del av rutiner."),
+    (
+        "administrator",
+        "Administratör",
+        80,
+        ["view_unit", "view_assignments", "manage_organisation"],
+        "Sköter organisation, användare, roller och behörigheter.",
+    ),
 ]
 
 

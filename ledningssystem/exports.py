@@ -22,10 +22,16 @@ def organisation_workbook(job: BackgroundJob, progress: ProgressFn) -> JobResult
     parent_names: dict[str, str] = {}
     for unit in access.units_for_user(person, access.VIEW_UNIT).order_by("path").iterator(chunk_size=1000):
         parent_names[unit.path] = unit.name
-        units.append([
-            unit.depth, unit.name, unit.get_kind_display(), unit.code,
-            _("Yes") if unit.is_active else _("No"), parent_names.get(unit.path[: -unit.steplen], ""),
-        ])
+        units.append(
+            [
+                unit.depth,
+                unit.name,
+                unit.get_kind_display(),
+                unit.code,
+                _("Yes") if unit.is_active else _("No"),
+                parent_names.get(unit.path[: -unit.steplen], ""),
+            ]
+        )
     progress(50)
     if access.has_capability(person, access.VIEW_ASSIGNMENTS):
         sheet = book.create_sheet(_("Roles"))
@@ -39,5 +45,6 @@ def organisation_workbook(job: BackgroundJob, progress: ProgressFn) -> JobResult
     return JobResult(filename=f"organisation-{stamp}.xlsx", content=buffer.getvalue())
 
 
-register_job("organisation_export", JobHandler(label=lambda: _("Organisation export (Excel)"), run=organisation_workbook))
-
+register_job(
+    "organisation_export", JobHandler(label=lambda: _("Organisation export (Excel)"), run=organisation_workbook)
+)

@@ -30,7 +30,7 @@ class AppFormRenderer(TemplatesSetting):
     field_template_name = "forms/field.html"
 
 
-_TOKEN_SESSION_KEY = "used_form_tokens"
+_TOKEN_SESSION_KEY = "used_form_tokens"  # noqa: S105 - a session key, not a secret
 _MAX_REMEMBERED_TOKENS = 50
 
 
@@ -47,9 +47,7 @@ class AppForm(forms.Form):
             widget = field.widget
             if isinstance(widget, forms.HiddenInput):
                 continue
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
                 css = "form-check-input"
             elif isinstance(widget, forms.Select):
                 css = "form-select"
@@ -125,8 +123,9 @@ class UnitForm(VersionedForm):
     code = forms.CharField(
         label=_("Code"), max_length=30, required=False, help_text=_("Short identifier, e.g. the cost centre number.")
     )
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                                  max_length=5000)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     def clean_name(self) -> str:
@@ -149,7 +148,8 @@ class CapabilityField(forms.ModelMultipleChoiceField):
 class RoleForm(VersionedForm):
     name = forms.CharField(label=_("Name"), max_length=100)
     slug = forms.SlugField(
-        label=_("Identifier"), max_length=50,
+        label=_("Identifier"),
+        max_length=50,
         help_text=_("Lower-case letters, digits and hyphens; used in files and imports."),
     )
     description = forms.CharField(
@@ -190,15 +190,29 @@ class PersonFieldsForm(VersionedForm):
 class PersonCreateForm(PersonFieldsForm):
     username = forms.CharField(label=_("User name"), max_length=150, validators=[username_validator])
     password = forms.CharField(
-        label=_("Initial password"), required=False, strip=False, widget=forms.PasswordInput(render_value=False),
+        label=_("Initial password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False),
         help_text=_("Leave empty if the person logs in through single sign-on or gets a password later."),
     )
     role = forms.ModelChoiceField(label=_("First role"), queryset=Role.objects.none())
     unit = UnitChoiceField(label=_("At unit"), queryset=Unit.objects.none())
     start_date = forms.DateField(label=_("From"), widget=DateInput, initial=timezone.localdate)
 
-    field_order = ["username", "first_name", "last_name", "email", "title", "phone", "language", "password",
-                   "role", "unit", "start_date"]
+    field_order = [
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "title",
+        "phone",
+        "language",
+        "password",
+        "role",
+        "unit",
+        "start_date",
+    ]
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -214,8 +228,12 @@ class PersonCreateForm(PersonFieldsForm):
         if password:
             from django.contrib.auth import password_validation
 
-            probe = User(username=data.get("username", ""), first_name=data.get("first_name", ""),
-                         last_name=data.get("last_name", ""), email=data.get("email", ""))
+            probe = User(
+                username=data.get("username", ""),
+                first_name=data.get("first_name", ""),
+                last_name=data.get("last_name", ""),
+                email=data.get("email", ""),
+            )
             try:
                 password_validation.validate_password(password, probe)
             except forms.ValidationError as exc:
@@ -226,7 +244,8 @@ class PersonCreateForm(PersonFieldsForm):
 class PersonSearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     status = forms.ChoiceField(
-        label=_("Status"), required=False,
+        label=_("Status"),
+        required=False,
         choices=[("", _("Active")), ("inactive", _("Deactivated")), ("all", _("All"))],
     )
 
@@ -256,12 +275,12 @@ class AssignmentEndForm(AppForm):
 
 class DeactivateForm(AppForm):
     successor = forms.ModelChoiceField(
-        label=_("Successor"), queryset=User.objects.none(), required=False,
+        label=_("Successor"),
+        queryset=User.objects.none(),
+        required=False,
         help_text=_("Open work and, if you choose, the roles are handed to this person."),
     )
-    transfer_roles = forms.BooleanField(
-        label=_("Give the successor the same roles at the same units"), required=False
-    )
+    transfer_roles = forms.BooleanField(label=_("Give the successor the same roles at the same units"), required=False)
 
     def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

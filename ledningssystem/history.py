@@ -96,7 +96,7 @@ def _display(model: type[models.Model], field_name: str, value: Any, related: di
         return "–"
     try:
         f = model._meta.get_field(field_name)
-    except Exception:  # noqa: BLE001 - history-only fields
+    except Exception:
         return str(value)
     if isinstance(value, list):  # many-to-many, as simple-history reports it
         names = [related.get((field_name, _related_pk(f, v)), "") for v in value]
@@ -132,7 +132,7 @@ def entries(model: type[models.Model], records: list[Any], previous: Any | None)
         pairs.append((record, delta))
 
     wanted: dict[str, set[Any]] = {}
-    for record, delta in pairs:
+    for _record, delta in pairs:
         if delta is None:
             continue
         for change in delta.changes:
@@ -179,7 +179,7 @@ def entries(model: type[models.Model], records: list[Any], previous: Any | None)
 def _field(model: type[models.Model], name: str) -> Any:
     try:
         return model._meta.get_field(name)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
 
 

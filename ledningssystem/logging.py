@@ -26,7 +26,7 @@ class RedactPersonalData(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a broken format string must not lose the record
+        except Exception:
             return True
         record.msg = redact(message)
         record.args = ()

@@ -87,7 +87,14 @@ def unit_create(
 
 @transaction.atomic
 def unit_update(
-    *, unit: Unit, by: User | None, version: int | None, name: str, kind: str, code: str, description: str,
+    *,
+    unit: Unit,
+    by: User | None,
+    version: int | None,
+    name: str,
+    kind: str,
+    code: str,
+    description: str,
     is_active: bool,
 ) -> Unit:
     """Change a unit's own fields (not its place in the tree)."""
@@ -110,8 +117,14 @@ def unit_update(
 
 @transaction.atomic
 def role_create(
-    *, name: str, slug: str, description: str, permissions: Iterable[Permission], by: User | None,
-    is_builtin: bool = False, sort_order: int = 100,
+    *,
+    name: str,
+    slug: str,
+    description: str,
+    permissions: Iterable[Permission],
+    by: User | None,
+    is_builtin: bool = False,
+    sort_order: int = 100,
 ) -> Role:
     role = Role(name=name, slug=slug, description=description, is_builtin=is_builtin, sort_order=sort_order)
     try:
@@ -132,7 +145,12 @@ def _set_role_permissions(role: Role, permissions: Iterable[Permission]) -> None
 
 @transaction.atomic
 def role_update(
-    *, role: Role, by: User | None, version: int | None, name: str, description: str,
+    *,
+    role: Role,
+    by: User | None,
+    version: int | None,
+    name: str,
+    description: str,
     permissions: Iterable[Permission],
 ) -> Role:
     """Rename a role and choose what it may do; holders' access follows at once."""
@@ -152,14 +170,30 @@ def role_update(
 
 @transaction.atomic
 def person_create(
-    *, username: str, first_name: str, last_name: str, email: str, title: str, phone: str, language: str,
-    password: str | None, role: Role, unit: Unit, start_date: datetime.date, by: User | None,
+    *,
+    username: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    title: str,
+    phone: str,
+    language: str,
+    password: str | None,
+    role: Role,
+    unit: Unit,
+    start_date: datetime.date,
+    by: User | None,
 ) -> User:
     """Create a person with a first role assignment (so someone can see them)."""
     if User.objects.filter(username__iexact=username).exists():
         raise DomainError(_("The user name is already taken."), "username")
     person = User(
-        username=username, first_name=first_name, last_name=last_name, email=email, title=title, phone=phone,
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        title=title,
+        phone=phone,
         language=language,
     )
     if password:
@@ -173,8 +207,16 @@ def person_create(
 
 @transaction.atomic
 def person_update(
-    *, person: User, by: User | None, version: int | None, first_name: str, last_name: str, email: str,
-    title: str, phone: str, language: str,
+    *,
+    person: User,
+    by: User | None,
+    version: int | None,
+    first_name: str,
+    last_name: str,
+    email: str,
+    title: str,
+    phone: str,
+    language: str,
 ) -> User:
     _bump_version(User, person, version)
     person.first_name, person.last_name, person.email = first_name, last_name, email
@@ -210,7 +252,11 @@ def person_open_work(person: User) -> list[tuple[str, int]]:
 
 @transaction.atomic
 def person_deactivate(
-    *, person: User, by: User | None, successor: User | None, transfer_roles: bool,
+    *,
+    person: User,
+    by: User | None,
+    successor: User | None,
+    transfer_roles: bool,
     end_date: datetime.date | None = None,
 ) -> User:
     """End the person's roles, hand open work to ``successor`` and lock the account.
@@ -226,8 +272,8 @@ def person_deactivate(
     if successor is None and (transfer_roles or person_open_work(person)):
         raise DomainError(_("Choose a successor to hand the open work to."), "successor")
     day = end_date or timezone.localdate()
-    for assignment in RoleAssignment.objects.current_or_future(day).filter(person=person).select_related(
-        "role", "unit"
+    for assignment in (
+        RoleAssignment.objects.current_or_future(day).filter(person=person).select_related("role", "unit")
     ):
         if transfer_roles and successor is not None:
             already = RoleAssignment.objects.current_or_future(day).filter(
@@ -235,7 +281,9 @@ def person_deactivate(
             )
             if not already.exists():
                 handed = RoleAssignment(
-                    person=successor, role=assignment.role, unit=assignment.unit,
+                    person=successor,
+                    role=assignment.role,
+                    unit=assignment.unit,
                     start_date=max(day, assignment.start_date),
                 )
                 save_tracked(handed, by=by, reason="assignment.handed_over")
@@ -272,7 +320,12 @@ def person_reactivate(*, person: User, by: User | None) -> User:
 
 @transaction.atomic
 def assignment_create(
-    *, person: User, role: Role, unit: Unit, start_date: datetime.date, end_date: datetime.date | None,
+    *,
+    person: User,
+    role: Role,
+    unit: Unit,
+    start_date: datetime.date,
+    end_date: datetime.date | None,
     by: User | None,
 ) -> RoleAssignment:
     """Give ``person`` ``role`` at ``unit`` for a period; access follows at once."""
@@ -285,9 +338,11 @@ def assignment_create(
     # Lock the person's row so two simultaneous submissions cannot both pass
     # the overlap check.
     User.objects.select_for_update().filter(pk=person.pk).first()
-    overlapping = RoleAssignment.objects.filter(person=person, role=role, unit=unit).filter(
-        start_date__lte=end_date or datetime.date.max
-    ).exclude(end_date__lt=start_date)
+    overlapping = (
+        RoleAssignment.objects.filter(person=person, role=role, unit=unit)
+        .filter(start_date__lte=end_date or datetime.date.max)
+        .exclude(end_date__lt=start_date)
+    )
     if overlapping.exists():
         raise DomainError(_("The person already holds this role at this unit during that period."), "role")
     assignment = RoleAssignment(person=person, role=role, unit=unit, start_date=start_date, end_date=end_date)

@@ -4,7 +4,7 @@ from celery import shared_task
 
 
 @shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=30, time_limit=900, soft_time_limit=840)
-def run_job(self, job_id: str) -> None:  # noqa: ANN001
+def run_job(self, job_id: str) -> None:
     from ledningssystem.jobs import job_run
 
     job_run(job_id=job_id)

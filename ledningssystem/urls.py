@@ -7,7 +7,7 @@ from ledningssystem.forms import LoginForm
 from ledningssystem.views import health, history, home, jobs, organisation, people, roles
 
 
-def _admin_has_permission(request) -> bool:  # noqa: ANN001
+def _admin_has_permission(request) -> bool:
     # Django admin only for those who administer the whole organisation.
     user = request.user
     return user.is_active and user.is_staff and access.is_system_admin(user)

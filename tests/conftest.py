@@ -1,12 +1,12 @@
 """The shared cast: one organisation and one persona per kind of user.
 
-    Socialnämnden (committee)          namnd, admin
-    └── Socialförvaltningen            quality (kvalitetssamordnare), director (förvaltningschef)
-        ├── Sektion Ett                section_head
-        │   ├── Enhet A                staff_a, colleague_a, manager_a
-        │   └── Enhet A2
-        └── Sektion Två
-            └── Enhet B                staff_b, manager_b
+Socialnämnden (committee)          namnd, admin
+└── Socialförvaltningen            quality (kvalitetssamordnare), director (förvaltningschef)
+    ├── Sektion Ett                section_head
+    │   ├── Enhet A                staff_a, colleague_a, manager_a
+    │   └── Enhet A2
+    └── Sektion Två
+        └── Enhet B                staff_b, manager_b
 """
 
 from __future__ import annotations
@@ -23,8 +23,18 @@ from ledningssystem.models.organisation import UnitKind
 from tests.factories import PersonFactory, assign, make_unit
 
 PERSONAS = [
-    "staff_a", "colleague_a", "manager_a", "staff_b", "manager_b", "section_head", "director", "quality",
-    "secretary", "committee", "admin", "anonymous",
+    "staff_a",
+    "colleague_a",
+    "manager_a",
+    "staff_b",
+    "manager_b",
+    "section_head",
+    "director",
+    "quality",
+    "secretary",
+    "committee",
+    "admin",
+    "anonymous",
 ]
 
 
@@ -48,11 +58,16 @@ class Org:
 
 @pytest.fixture(autouse=True)
 def _fast_hashing_and_eager_tasks(settings):  # noqa: ANN001, ANN202
+    """Fast password hashing, and tasks run in-process unless a test starts a worker.
+
+    Celery reads Django settings under the CELERY_ namespace, so the
+    namespaced key is the one that overrides.
+    """
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
+    eager = celery_app.conf.CELERY_TASK_ALWAYS_EAGER
+    celery_app.conf.CELERY_TASK_ALWAYS_EAGER = True
     yield
-    celery_app.conf.task_always_eager = eager
+    celery_app.conf.CELERY_TASK_ALWAYS_EAGER = eager
 
 
 def build_org() -> Org:
@@ -86,12 +101,12 @@ def build_org() -> Org:
 
 
 @pytest.fixture
-def org(db) -> Org:  # noqa: ANN001
+def org(db) -> Org:
     return build_org()
 
 
 @pytest.fixture
-def client_for(org: Org):  # noqa: ANN201
+def client_for(org: Org):
     """client_for("manager_a") → a Client logged in as that persona."""
 
     def make(persona: str) -> Client:

@@ -36,9 +36,14 @@ def make_unit(name: str, kind: str = UnitKind.UNIT, parent: Unit | None = None) 
     return services.unit_create(parent=parent, name=name, kind=kind, by=None)
 
 
-def assign(person: User, role_slug: str, unit: Unit, start: datetime.date | None = None,
-           end: datetime.date | None = None) -> RoleAssignment:
+def assign(
+    person: User, role_slug: str, unit: Unit, start: datetime.date | None = None, end: datetime.date | None = None
+) -> RoleAssignment:
     return services.assignment_create(
-        person=person, role=Role.objects.get(slug=role_slug), unit=unit,
-        start_date=start or timezone.localdate() - datetime.timedelta(days=30), end_date=end, by=None,
+        person=person,
+        role=Role.objects.get(slug=role_slug),
+        unit=unit,
+        start_date=start or timezone.localdate() - datetime.timedelta(days=30),
+        end_date=end,
+        by=None,
     )

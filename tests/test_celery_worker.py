@@ -24,7 +24,7 @@ def test_export_job_runs_on_a_worker_through_redis() -> None:
 
     assert settings.CELERY_BROKER_URL.startswith("redis")
     org = build_org()
-    celery_app.conf.task_always_eager = False
+    celery_app.conf.CELERY_TASK_ALWAYS_EAGER = False  # restored by the autouse fixture
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
         job = job_start(kind="organisation_export", by=org.manager_b)  # queued on commit (autocommit here)
         deadline = time.monotonic() + 60

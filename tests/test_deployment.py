@@ -184,6 +184,7 @@ def _clean_base_env() -> dict[str, str]:
     # Nothing the settings read may leak in from the shell running the tests.
     names = settings_env_names()
     env = {key: value for key, value in os.environ.items() if key not in names}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the browser tests' escape hatch, never in deployment
     env["DJANGO_SETTINGS_MODULE"] = "ledningssystem.settings"
     return env
 

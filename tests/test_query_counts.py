@@ -20,7 +20,7 @@ from ledningssystem.models.organisation import UnitKind
 from tests.factories import PersonFactory, assign, make_unit
 
 
-def grow(org, n: int = 30) -> None:  # noqa: ANN001
+def grow(org, n: int = 30) -> None:
     """More units, people, roles held and changes, all inside everyone's scope."""
     for i in range(n):
         unit = make_unit(f"Extra enhet {i:03}", UnitKind.UNIT, org.section_1)
@@ -28,8 +28,16 @@ def grow(org, n: int = 30) -> None:  # noqa: ANN001
         assign(person, "medarbetare", unit)
         assign(person, "medarbetare", org.unit_a)
         fresh = Unit.objects.get(pk=org.unit_a.pk)
-        services.unit_update(unit=fresh, by=org.admin, version=fresh.version, name=f"Enhet A v{i}", kind="unit",
-                             code="", description="", is_active=True)
+        services.unit_update(
+            unit=fresh,
+            by=org.admin,
+            version=fresh.version,
+            name=f"Enhet A v{i}",
+            kind="unit",
+            code="",
+            description="",
+            is_active=True,
+        )
 
 
 PAGES = [
@@ -51,7 +59,7 @@ PAGES = [
 
 
 @pytest.mark.parametrize(("persona", "name", "args", "bound"), PAGES, ids=[f"{p[1]}-{p[0]}" for p in PAGES])
-def test_query_count_does_not_grow(org, client_for, django_assert_max_num_queries, persona, name, args, bound):  # noqa: ANN001, ANN201, E501
+def test_query_count_does_not_grow(org, client_for, django_assert_max_num_queries, persona, name, args, bound):
     client = client_for(persona)
     url = reverse(name, args=args(org))
     client.get(url)  # warm: daily access sync, session

@@ -14,7 +14,7 @@ from ledningssystem.models.organisation import UnitKind
 from tests.factories import PersonFactory, assign, make_unit
 
 
-def test_unit_create_records_who_and_why(org) -> None:  # noqa: ANN001
+def test_unit_create_records_who_and_why(org) -> None:
     unit = services.unit_create(parent=org.section_2, name="Enhet C", kind=UnitKind.UNIT, by=org.admin)
     record = unit.history.get()
     assert record.history_user == org.admin
@@ -26,13 +26,13 @@ def test_unit_create_records_who_and_why(org) -> None:  # noqa: ANN001
     ("parent_attr", "kind"),
     [(None, UnitKind.UNIT), ("unit_a", UnitKind.SECTION), ("unit_a", UnitKind.ADMINISTRATION)],
 )
-def test_unit_kinds_follow_the_hierarchy(org, parent_attr, kind) -> None:  # noqa: ANN001
+def test_unit_kinds_follow_the_hierarchy(org, parent_attr, kind) -> None:
     parent = getattr(org, parent_attr) if parent_attr else None
     with pytest.raises(services.DomainError):
         services.unit_create(parent=parent, name="Fel", kind=kind, by=org.admin)
 
 
-def test_tree_is_at_most_six_levels(org) -> None:  # noqa: ANN001
+def test_tree_is_at_most_six_levels(org) -> None:
     parent = org.unit_a  # level 4
     parent = make_unit("Nivå 5", UnitKind.UNIT, parent)
     parent = make_unit("Nivå 6", UnitKind.UNIT, parent)
@@ -40,42 +40,67 @@ def test_tree_is_at_most_six_levels(org) -> None:  # noqa: ANN001
         services.unit_create(parent=Unit.objects.get(pk=parent.pk), name="Nivå 7", kind=UnitKind.UNIT, by=None)
 
 
-def test_duplicate_sibling_name_is_refused(org) -> None:  # noqa: ANN001
+def test_duplicate_sibling_name_is_refused(org) -> None:
     with pytest.raises(services.DomainError):
         services.unit_create(parent=org.section_1, name="enhet a", kind=UnitKind.UNIT, by=org.admin)
 
 
-def test_concurrent_edit_is_refused_not_overwritten(org) -> None:  # noqa: ANN001
+def test_concurrent_edit_is_refused_not_overwritten(org) -> None:
     seen = org.unit_a.version
-    services.unit_update(unit=Unit.objects.get(pk=org.unit_a.pk), by=org.admin, version=seen, name="Först",
-                         kind="unit", code="", description="", is_active=True)
+    services.unit_update(
+        unit=Unit.objects.get(pk=org.unit_a.pk),
+        by=org.admin,
+        version=seen,
+        name="Först",
+        kind="unit",
+        code="",
+        description="",
+        is_active=True,
+    )
     with pytest.raises(services.ConflictError):
-        services.unit_update(unit=Unit.objects.get(pk=org.unit_a.pk), by=org.admin, version=seen, name="Sen",
-                             kind="unit", code="", description="", is_active=True)
+        services.unit_update(
+            unit=Unit.objects.get(pk=org.unit_a.pk),
+            by=org.admin,
+            version=seen,
+            name="Sen",
+            kind="unit",
+            code="",
+            description="",
+            is_active=True,
+        )
     assert Unit.objects.get(pk=org.unit_a.pk).name == "Först"
 
 
-def test_unit_with_active_children_cannot_be_deactivated(org) -> None:  # noqa: ANN001
+def test_unit_with_active_children_cannot_be_deactivated(org) -> None:
     section = Unit.objects.get(pk=org.section_1.pk)
     with pytest.raises(services.DomainError):
-        services.unit_update(unit=section, by=org.admin, version=section.version, name=section.name,
-                             kind=section.kind, code="", description="", is_active=False)
+        services.unit_update(
+            unit=section,
+            by=org.admin,
+            version=section.version,
+            name=section.name,
+            kind=section.kind,
+            code="",
+            description="",
+            is_active=False,
+        )
 
 
-def test_overlapping_assignment_is_refused(org) -> None:  # noqa: ANN001
+def test_overlapping_assignment_is_refused(org) -> None:
     with pytest.raises(services.DomainError):
         assign(org.staff_a, "medarbetare", org.unit_a, start=timezone.localdate())
     assert RoleAssignment.objects.filter(person=org.staff_a).count() == 1
 
 
-def test_assignment_end_before_start_is_refused(org) -> None:  # noqa: ANN001
+def test_assignment_end_before_start_is_refused(org) -> None:
     assignment = org.staff_a.assignments.get()
     with pytest.raises(services.DomainError):
-        services.assignment_end(assignment=assignment, end_date=assignment.start_date - datetime.timedelta(days=1),
-                                by=org.admin)
+        services.assignment_end(
+            assignment=assignment, end_date=assignment.start_date - datetime.timedelta(days=1), by=org.admin
+        )
 
 
-def test_deactivate_hands_roles_to_successor_and_keeps_history(org) -> None:  # noqa: ANN001
+def test_deactivate_hands_roles_to_successor_and_keeps_history(org) -> None:
     successor = PersonFactory(username="efterträdare")
     services.person_deactivate(person=org.manager_a, by=org.admin, successor=successor, transfer_roles=True)
     manager = User.objects.get(pk=org.manager_a.pk)
@@ -88,10 +113,11 @@ def test_deactivate_hands_roles_to_successor_and_keeps_history(org) -> None:  # 
     assert handed.history.get().history_change_reason == "assignment.handed_over"
 
 
-def test_deactivate_calls_registered_handover(org) -> None:  # noqa: ANN001
+def test_deactivate_calls_registered_handover(org) -> None:
     moved = []
     provider = services.HandoverProvider(
-        label=lambda: "Ärenden", count=lambda p: 2 if p.pk == org.manager_a.pk else 0,
+        label=lambda: "Ärenden",
+        count=lambda p: 2 if p.pk == org.manager_a.pk else 0,
         transfer=lambda p, s, by: moved.append((p.pk, s.pk)) or 2,
     )
     services.register_handover(provider)
@@ -105,29 +131,57 @@ def test_deactivate_calls_registered_handover(org) -> None:  # noqa: ANN001
         services.HANDOVER_PROVIDERS.remove(provider)
 
 
-def test_nobody_deactivates_themselves(org) -> None:  # noqa: ANN001
+def test_nobody_deactivates_themselves(org) -> None:
     with pytest.raises(services.DomainError):
         services.person_deactivate(person=org.admin, by=org.admin, successor=None, transfer_roles=False)
 
 
-def test_person_create_requires_unique_username_and_creates_assignment(org) -> None:  # noqa: ANN001
+def test_person_create_requires_unique_username_and_creates_assignment(org) -> None:
     role = Role.objects.get(slug="medarbetare")
     person = services.person_create(
-        username="ny.person", first_name="Ny", last_name="Person", email="", title="", phone="", language="sv",
-        password="ett-langt-losenord-42", role=role, unit=org.unit_b, start_date=timezone.localdate(), by=org.admin,
+        username="ny.person",
+        first_name="Ny",
+        last_name="Person",
+        email="",
+        title="",
+        phone="",
+        language="sv",
+        password="ett-langt-losenord-42",
+        role=role,
+        unit=org.unit_b,
+        start_date=timezone.localdate(),
+        by=org.admin,
     )
     assert person.assignments.get().unit == org.unit_b
     with pytest.raises(services.DomainError):
         services.person_create(
-            username="NY.PERSON", first_name="A", last_name="B", email="", title="", phone="", language="sv",
-            password=None, role=role, unit=org.unit_b, start_date=timezone.localdate(), by=org.admin,
+            username="NY.PERSON",
+            first_name="A",
+            last_name="B",
+            email="",
+            title="",
+            phone="",
+            language="sv",
+            password=None,
+            role=role,
+            unit=org.unit_b,
+            start_date=timezone.localdate(),
+            by=org.admin,
         )
 
 
-def test_history_entries_show_field_changes_in_words(org) -> None:  # noqa: ANN001
+def test_history_entries_show_field_changes_in_words(org) -> None:
     unit = Unit.objects.get(pk=org.unit_a.pk)
-    services.unit_update(unit=unit, by=org.admin, version=unit.version, name="Enhet Alfa", kind=UnitKind.UNIT,
-                         code="A-1", description="", is_active=True)
+    services.unit_update(
+        unit=unit,
+        by=org.admin,
+        version=unit.version,
+        name="Enhet Alfa",
+        kind=UnitKind.UNIT,
+        code="A-1",
+        description="",
+        is_active=True,
+    )
     records = list(unit.history.order_by("-history_date"))
     result = entries(Unit, records, None)
     latest = result[0]
@@ -139,12 +193,18 @@ def test_history_entries_show_field_changes_in_words(org) -> None:  # noqa: ANN0
     assert not any("version" in label.lower() for label in changed)
 
 
-def test_role_history_names_capabilities(org) -> None:  # noqa: ANN001
+def test_role_history_names_capabilities(org) -> None:
     from ledningssystem import access
 
     role = Role.objects.get(slug="medarbetare")
-    services.role_update(role=role, by=org.admin, version=role.version, name="Medarbetare", description="",
-                         permissions=list(access.capability_permissions()))
+    services.role_update(
+        role=role,
+        by=org.admin,
+        version=role.version,
+        name="Medarbetare",
+        description="",
+        permissions=list(access.capability_permissions()),
+    )
     result = entries(Role, list(role.history.order_by("-history_date")), None)
     changed = {c.label: c.new for c in result[0].changes}
     assert "manage_organisation" not in str(changed)

@@ -12,7 +12,7 @@ from ledningssystem.jobs import job_run
 from ledningssystem.models import BackgroundJob, Role, RoleAssignment, Unit, User
 
 
-def test_login_page_is_swedish_and_login_works(db, client) -> None:  # noqa: ANN001
+def test_login_page_is_swedish_and_login_works(db, client) -> None:
     from ledningssystem.builtin_roles import ensure_builtin_roles
 
     ensure_builtin_roles()
@@ -24,7 +24,7 @@ def test_login_page_is_swedish_and_login_works(db, client) -> None:  # noqa: ANN
     assert "Logga in" in page.content.decode()
 
 
-def test_login_with_real_password_and_lockout(org, client, settings) -> None:  # noqa: ANN001
+def test_login_with_real_password_and_lockout(org, client, settings) -> None:
     settings.AXES_FAILURE_LIMIT = 3
     for _ in range(3):
         response = client.post("/login/", {"username": "staff_a", "password": "fel"})
@@ -38,14 +38,14 @@ def test_login_with_real_password_and_lockout(org, client, settings) -> None:  #
     assert response.status_code == 302
 
 
-def test_wrong_password_gives_swedish_error(org, client) -> None:  # noqa: ANN001
+def test_wrong_password_gives_swedish_error(org, client) -> None:
     response = client.post("/login/", {"username": "staff_a", "password": "fel"})
     assert response.status_code == 200
     assert "error-summary" in response.content.decode()
     assert "användarnamn" in response.content.decode().lower()
 
 
-def test_security_headers(org, client_for) -> None:  # noqa: ANN001
+def test_security_headers(org, client_for) -> None:
     response = client_for("staff_a").get("/")
     csp = response["Content-Security-Policy"]
     assert "script-src 'self'" in csp
@@ -54,7 +54,7 @@ def test_security_headers(org, client_for) -> None:  # noqa: ANN001
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
-def test_healthz_reports_database_and_broker(db, client, settings) -> None:  # noqa: ANN001
+def test_healthz_reports_database_and_broker(db, client, settings) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.json()
@@ -63,21 +63,21 @@ def test_healthz_reports_database_and_broker(db, client, settings) -> None:  # n
     assert "SECRET" not in response.content.decode().upper()
 
 
-def test_healthz_is_503_when_broker_is_down(db, client, settings) -> None:  # noqa: ANN001
+def test_healthz_is_503_when_broker_is_down(db, client, settings) -> None:
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["broker"] == "error"
 
 
-def test_healthz_is_503_when_database_is_down(db, client, monkeypatch) -> None:  # noqa: ANN001
+def test_healthz_is_503_when_database_is_down(db, client, monkeypatch) -> None:
     from ledningssystem.views import health
 
     monkeypatch.setattr(health, "_check_database", lambda: "error")
     assert client.get("/healthz").status_code == 503
 
 
-def test_language_choice_is_kept_per_person(org, client_for) -> None:  # noqa: ANN001
+def test_language_choice_is_kept_per_person(org, client_for) -> None:
     client = client_for("staff_a")
     response = client.post(reverse("set_language"), {"language": "en", "next": "/organisation/"})
     assert response.status_code == 302
@@ -88,23 +88,30 @@ def test_language_choice_is_kept_per_person(org, client_for) -> None:  # noqa: A
     assert "My page" in client_for("staff_a").get("/").content.decode()
 
 
-def test_language_switch_refuses_foreign_redirect(org, client_for) -> None:  # noqa: ANN001
+def test_language_switch_refuses_foreign_redirect(org, client_for) -> None:
     response = client_for("staff_a").post(reverse("set_language"), {"language": "sv", "next": "https://evil.example"})
     assert response["Location"] == "/"
 
 
-def test_password_change_validates_and_hashes_with_argon2(org, client_for, settings) -> None:  # noqa: ANN001
+def test_password_change_validates_and_hashes_with_argon2(org, client_for, settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
     org.staff_a.set_password("demo-password-123")
     org.staff_a.save()
     client = client_for("staff_a")
-    bad = client.post(reverse("password_change"), {
-        "old_password": "demo-password-123", "new_password1": "123", "new_password2": "123"})
+    bad = client.post(
+        reverse("password_change"),
+        {"old_password": "demo-password-123", "new_password1": "123", "new_password2": "123"},
+    )
     assert bad.status_code == 200
     assert "error-summary" in bad.content.decode()
-    good = client.post(reverse("password_change"), {
-        "old_password": "demo-password-123", "new_password1": "Vintern-kommer-2026!",
-        "new_password2": "Vintern-kommer-2026!"})
+    good = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "demo-password-123",
+            "new_password1": "Vintern-kommer-2026!",
+            "new_password2": "Vintern-kommer-2026!",
+        },
+    )
     assert good.status_code == 302
     person = User.objects.get(username="staff_a")
     assert person.password.startswith("argon2")
@@ -112,10 +119,11 @@ def test_password_change_validates_and_hashes_with_argon2(org, client_for, setti
     assert "Vintern" not in str(person.history.first().__dict__)
 
 
-def test_unit_create_with_empty_name_shows_linked_error_and_saves_nothing(org, client_for) -> None:  # noqa: ANN001
+def test_unit_create_with_empty_name_shows_linked_error_and_saves_nothing(org, client_for) -> None:
     before = Unit.objects.count()
     response = client_for("admin").post(
-        reverse("unit_create") + f"?parent={org.section_2.pk}", {"name": "   ", "kind": "unit"})
+        reverse("unit_create") + f"?parent={org.section_2.pk}", {"name": "   ", "kind": "unit"}
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert 'href="#id_name"' in html
@@ -124,7 +132,7 @@ def test_unit_create_with_empty_name_shows_linked_error_and_saves_nothing(org, c
     assert Unit.objects.count() == before
 
 
-def test_unit_create_huge_and_wrong_values_are_refused(org, client_for) -> None:  # noqa: ANN001
+def test_unit_create_huge_and_wrong_values_are_refused(org, client_for) -> None:
     before = Unit.objects.count()
     client = client_for("admin")
     url = reverse("unit_create") + f"?parent={org.section_2.pk}"
@@ -135,7 +143,7 @@ def test_unit_create_huge_and_wrong_values_are_refused(org, client_for) -> None:
     assert Unit.objects.count() == before
 
 
-def test_double_submit_creates_one_unit(org, client_for) -> None:  # noqa: ANN001
+def test_double_submit_creates_one_unit(org, client_for) -> None:
     client = client_for("admin")
     url = reverse("unit_create") + f"?parent={org.section_2.pk}"
     data = {"name": "Enhet Dubbel", "kind": "unit", "form_token": "abc123"}
@@ -146,7 +154,7 @@ def test_double_submit_creates_one_unit(org, client_for) -> None:  # noqa: ANN00
     assert Unit.objects.filter(name="Enhet Dubbel").count() == 1
 
 
-def test_concurrent_edit_shows_conflict_and_keeps_the_first_change(org, client_for) -> None:  # noqa: ANN001
+def test_concurrent_edit_shows_conflict_and_keeps_the_first_change(org, client_for) -> None:
     client = client_for("admin")
     url = reverse("unit_edit", args=[org.unit_a.pk])
     version = Unit.objects.get(pk=org.unit_a.pk).version
@@ -158,11 +166,19 @@ def test_concurrent_edit_shows_conflict_and_keeps_the_first_change(org, client_f
     assert Unit.objects.get(pk=org.unit_a.pk).name == "Första"
 
 
-def test_person_create_flow_and_errors(org, client_for) -> None:  # noqa: ANN001
+def test_person_create_flow_and_errors(org, client_for) -> None:
     client = client_for("admin")
     role = Role.objects.get(slug="medarbetare")
-    data = {"username": "Ny Person!", "first_name": "", "last_name": "Ny", "language": "sv", "role": role.pk,
-            "unit": org.unit_b.pk, "start_date": "2026-13-45", "password": "kort"}
+    data = {
+        "username": "Ny Person!",
+        "first_name": "",
+        "last_name": "Ny",
+        "language": "sv",
+        "role": role.pk,
+        "unit": org.unit_b.pk,
+        "start_date": "2026-13-45",
+        "password": "kort",
+    }
     response = client.post(reverse("person_create"), data)
     html = response.content.decode()
     assert response.status_code == 200
@@ -176,28 +192,35 @@ def test_person_create_flow_and_errors(org, client_for) -> None:  # noqa: ANN001
     assert person.assignments.get().unit == org.unit_b
 
 
-def test_scoped_administrator_cannot_place_people_outside_scope(org, client_for) -> None:  # noqa: ANN001
+def test_scoped_administrator_cannot_place_people_outside_scope(org, client_for) -> None:
     from tests.factories import PersonFactory, assign
 
     local_admin = PersonFactory(username="local_admin")
     assign(local_admin, "administrator", org.section_2)
     role = Role.objects.get(slug="medarbetare")
-    data = {"username": "x.y", "first_name": "X", "last_name": "Y", "language": "sv", "role": role.pk,
-            "unit": org.unit_a.pk, "start_date": "2026-01-01"}
+    data = {
+        "username": "x.y",
+        "first_name": "X",
+        "last_name": "Y",
+        "language": "sv",
+        "role": role.pk,
+        "unit": org.unit_a.pk,
+        "start_date": "2026-01-01",
+    }
     response = client_for("local_admin").post(reverse("person_create"), data)
     assert response.status_code == 200
     assert 'href="#id_unit"' in response.content.decode()
     assert not User.objects.filter(username="x.y").exists()
 
 
-def test_ending_last_assignment_offers_deactivation(org, client_for) -> None:  # noqa: ANN001
+def test_ending_last_assignment_offers_deactivation(org, client_for) -> None:
     assignment = org.staff_a.assignments.get()
     response = client_for("admin").post(reverse("assignment_end", args=[assignment.pk]), {"end_date": "2026-12-31"})
     assert response.status_code == 302
     assert response["Location"] == reverse("person_deactivate", args=[org.staff_a.pk])
 
 
-def test_deactivate_with_successor_through_the_form(org, client_for) -> None:  # noqa: ANN001
+def test_deactivate_with_successor_through_the_form(org, client_for) -> None:
     client = client_for("admin")
     url = reverse("person_deactivate", args=[org.manager_a.pk])
     response = client.post(url, {"transfer_roles": "on"})
@@ -208,22 +231,27 @@ def test_deactivate_with_successor_through_the_form(org, client_for) -> None:  #
     assert RoleAssignment.objects.active().filter(person=org.manager_b, unit=org.unit_a).exists()
 
 
-def test_role_edit_changes_capabilities(org, client_for) -> None:  # noqa: ANN001
+def test_role_edit_changes_capabilities(org, client_for) -> None:
     from ledningssystem import access
 
     role = Role.objects.get(slug="medarbetare")
     perms = access.capability_permissions()
     view_unit = perms.get(codename="view_unit")
     view_assignments = perms.get(codename="view_assignments")
-    response = client_for("admin").post(reverse("role_edit", args=[role.pk]), {
-        "name": "Medarbetare", "description": "", "permissions": [view_unit.pk, view_assignments.pk],
-        "version": role.version,
-    })
+    response = client_for("admin").post(
+        reverse("role_edit", args=[role.pk]),
+        {
+            "name": "Medarbetare",
+            "description": "",
+            "permissions": [view_unit.pk, view_assignments.pk],
+            "version": role.version,
+        },
+    )
     assert response.status_code == 302
     assert client_for("staff_a").get(reverse("person_list")).status_code == 200
 
 
-def test_lists_neither_show_nor_count_what_is_out_of_scope(org, client_for) -> None:  # noqa: ANN001
+def test_lists_neither_show_nor_count_what_is_out_of_scope(org, client_for) -> None:
     html = client_for("manager_b").get(reverse("person_list")).content.decode()
     assert org.staff_a.last_name not in html or org.staff_a.get_full_name() not in html
     assert "staff_a" not in html
@@ -234,7 +262,7 @@ def test_lists_neither_show_nor_count_what_is_out_of_scope(org, client_for) -> N
     assert "1 enhet" in units_html
 
 
-def test_overview_counts_only_the_scope(org, client_for) -> None:  # noqa: ANN001
+def test_overview_counts_only_the_scope(org, client_for) -> None:
     response = client_for("section_head").get(reverse("organisation_overview"))
     kinds = dict(response.context["kinds"])
     assert sum(kinds.values()) == 3  # Sektion Ett, Enhet A, Enhet A2
@@ -243,7 +271,7 @@ def test_overview_counts_only_the_scope(org, client_for) -> None:  # noqa: ANN00
     assert "staff_a" not in response.content.decode()
 
 
-def test_export_contains_only_what_the_person_may_see(org, client_for) -> None:  # noqa: ANN001
+def test_export_contains_only_what_the_person_may_see(org, client_for) -> None:
     client = client_for("manager_b")
     response = client.post(reverse("organisation_export"))
     job = BackgroundJob.objects.get(created_by=org.manager_b)
@@ -259,7 +287,7 @@ def test_export_contains_only_what_the_person_may_see(org, client_for) -> None: 
     assert sorted(people) == ["manager_b", "staff_b"]
 
 
-def test_job_started_from_browser_finishes_after_commit(org, client_for, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001, E501
+def test_job_started_from_browser_finishes_after_commit(org, client_for, django_capture_on_commit_callbacks) -> None:
     client = client_for("staff_a")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("organisation_export"))
@@ -270,11 +298,13 @@ def test_job_started_from_browser_finishes_after_commit(org, client_for, django_
     assert "hx-get" not in status.content.decode()  # finished: polling stops
 
 
-def test_history_page_shows_who_and_what_in_swedish(org, client_for) -> None:  # noqa: ANN001
+def test_history_page_shows_who_and_what_in_swedish(org, client_for) -> None:
     client = client_for("admin")
     version = Unit.objects.get(pk=org.unit_a.pk).version
-    client.post(reverse("unit_edit", args=[org.unit_a.pk]), {
-        "name": "Enhet Alfa", "kind": "unit", "code": "", "description": "", "is_active": "on", "version": version})
+    client.post(
+        reverse("unit_edit", args=[org.unit_a.pk]),
+        {"name": "Enhet Alfa", "kind": "unit", "code": "", "description": "", "is_active": "on", "version": version},
+    )
     html = client.get(reverse("record_history", args=["unit", org.unit_a.pk])).content.decode()
     assert "Enhet Alfa" in html
     assert "Enheten ändrades" in html or "Enhet uppdaterad" in html or "uppdater" in html.lower()
@@ -282,7 +312,7 @@ def test_history_page_shows_who_and_what_in_swedish(org, client_for) -> None:  #
 
 
 @pytest.mark.parametrize("url_name", ["unit_list", "person_list"])
-def test_bad_page_numbers_do_not_fail(org, client_for, url_name) -> None:  # noqa: ANN001
+def test_bad_page_numbers_do_not_fail(org, client_for, url_name) -> None:
     client = client_for("admin")
     for page in ("0", "-1", "abc", "99999"):
         assert client.get(reverse(url_name), {"page": page}).status_code == 200

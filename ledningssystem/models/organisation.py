@@ -8,8 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeQuerySet
 
 
@@ -82,9 +82,7 @@ class Unit(MP_Node):
             ("view_statistics", _("See aggregated statistics")),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=[c.value for c in UnitKind]), name="unit_kind_valid"
-            ),
+            models.CheckConstraint(condition=Q(kind__in=[c.value for c in UnitKind]), name="unit_kind_valid"),
         ]
 
     def __str__(self) -> str:

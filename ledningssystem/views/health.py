@@ -15,7 +15,7 @@ def _check_database() -> str:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception:  # noqa: BLE001 - any failure means unhealthy
+    except Exception:
         return "error"
     return "ok"
 
@@ -28,7 +28,7 @@ def _check_broker() -> str:
     try:
         client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
         client.ping()
-    except Exception:  # noqa: BLE001
+    except Exception:
         return "error"
     return "ok"
 

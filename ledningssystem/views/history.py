@@ -20,13 +20,20 @@ def record_history(request: HttpRequest, key: str, pk: str) -> HttpResponse:
     items = list(page.object_list)
     previous = None
     if page.has_next() and items:
-        previous = records.filter(history_date__lte=items[-1].history_date).exclude(
-            history_id=items[-1].history_id
-        ).order_by("-history_date", "-history_id").first()
+        previous = (
+            records.filter(history_date__lte=items[-1].history_date)
+            .exclude(history_id=items[-1].history_id)
+            .order_by("-history_date", "-history_id")
+            .first()
+        )
     entries = history.entries(model, items, previous)
-    return render(request, "history/record_history.html", {
-        "object": obj,
-        "model_name": model._meta.verbose_name,
-        "page": page,
-        "entries": entries,
-    })
+    return render(
+        request,
+        "history/record_history.html",
+        {
+            "object": obj,
+            "model_name": model._meta.verbose_name,
+            "page": page,
+            "entries": entries,
+        },
+    )

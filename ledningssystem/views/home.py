@@ -14,8 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ledningssystem import access, services
 from ledningssystem.forms import AppForm, LanguageForm
 from ledningssystem.history import save_tracked
-from ledningssystem.models import BackgroundJob, RoleAssignment
 from ledningssystem.jobs import job_label
+from ledningssystem.models import BackgroundJob, RoleAssignment
 
 # Later capabilities add sections to "Min sida" (reports to follow up,
 # routines to confirm …): callables taking the request, returning a
@@ -26,22 +26,29 @@ MY_PAGE_SECTIONS: list = []
 def home(request: HttpRequest) -> HttpResponse:
     """Min sida: the person's roles and units and what they have to do."""
     today = timezone.localdate()
-    assignments = RoleAssignment.objects.current_or_future(today).filter(person=request.user).select_related(
-        "role", "unit"
-    ).order_by("start_date", "role__sort_order")
+    assignments = (
+        RoleAssignment.objects.current_or_future(today)
+        .filter(person=request.user)
+        .select_related("role", "unit")
+        .order_by("start_date", "role__sort_order")
+    )
     current = [a for a in assignments if a.start_date <= today]
     upcoming = [a for a in assignments if a.start_date > today]
     jobs = list(BackgroundJob.objects.filter(created_by=request.user).order_by("-created_at")[:5])
     for job in jobs:
         job.label = job_label(job.kind)
     sections = [s for s in (section(request) for section in MY_PAGE_SECTIONS) if s]
-    return render(request, "home.html", {
-        "current": current,
-        "upcoming": upcoming,
-        "jobs": jobs,
-        "sections": sections,
-        "can_see_units": access.has_capability(request.user, access.VIEW_UNIT),
-    })
+    return render(
+        request,
+        "home.html",
+        {
+            "current": current,
+            "upcoming": upcoming,
+            "jobs": jobs,
+            "sections": sections,
+            "can_see_units": access.has_capability(request.user, access.VIEW_UNIT),
+        },
+    )
 
 
 class PasswordForm(AppForm, PasswordChangeForm):
@@ -77,7 +84,11 @@ def set_language(request: HttpRequest) -> HttpResponse:
         from django.conf import settings
 
         response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax",
-            secure=settings.LANGUAGE_COOKIE_SECURE, httponly=True,
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=True,
         )
     return response

@@ -34,15 +34,19 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("inactive") != "1":
         qs = qs.filter(is_active=True)
     page = paginate(request, qs)
-    return render(request, "organisation/unit_list.html", {
-        "page": page,
-        "query": query,
-        "kind": kind,
-        "kinds": UnitKind.choices,
-        "show_inactive": request.GET.get("inactive") == "1",
-        "querystring": querystring_without_page(request),
-        "can_manage": access.has_capability(request.user, access.MANAGE_ORGANISATION),
-    })
+    return render(
+        request,
+        "organisation/unit_list.html",
+        {
+            "page": page,
+            "query": query,
+            "kind": kind,
+            "kinds": UnitKind.choices,
+            "show_inactive": request.GET.get("inactive") == "1",
+            "querystring": querystring_without_page(request),
+            "can_manage": access.has_capability(request.user, access.MANAGE_ORGANISATION),
+        },
+    )
 
 
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -51,26 +55,32 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         (a, access.has_capability(request.user, access.VIEW_UNIT, a))
         for a in Unit.objects.filter(path__in=unit.ancestor_paths).order_by("depth")
     ]
-    children = access.for_user(request.user, Unit).filter(
-        path__startswith=unit.path, depth=unit.depth + 1
-    ).order_by("name")
+    children = (
+        access.for_user(request.user, Unit).filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("name")
+    )
     can_see_people = access.can(request.user, unit, "view_assignments")
     assignments = None
     if can_see_people:
         assignments = paginate(
             request,
-            RoleAssignment.objects.active().filter(unit=unit).select_related("person", "role")
+            RoleAssignment.objects.active()
+            .filter(unit=unit)
+            .select_related("person", "role")
             .order_by("role__sort_order", "person__last_name", "person__first_name"),
         )
-    return render(request, "organisation/unit_detail.html", {
-        "unit": unit,
-        "ancestors": ancestors,
-        "children": children,
-        "assignments": assignments,
-        "can_manage": access.can(request.user, unit, "change"),
-        "can_add_child": access.can(request.user, unit, "change") and unit.depth < MAX_UNIT_DEPTH,
-        "can_see_history": access.can(request.user, unit, "history"),
-    })
+    return render(
+        request,
+        "organisation/unit_detail.html",
+        {
+            "unit": unit,
+            "ancestors": ancestors,
+            "children": children,
+            "assignments": assignments,
+            "can_manage": access.can(request.user, unit, "change"),
+            "can_add_child": access.can(request.user, unit, "change") and unit.depth < MAX_UNIT_DEPTH,
+            "can_see_history": access.can(request.user, unit, "history"),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -87,8 +97,12 @@ def unit_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             unit = services.unit_create(
-                parent=parent, name=data["name"], kind=data["kind"], code=data["code"],
-                description=data["description"], by=request.user,
+                parent=parent,
+                name=data["name"],
+                kind=data["kind"],
+                code=data["code"],
+                description=data["description"],
+                by=request.user,
             )
         except services.DomainError as exc:
             form.add_domain_error(exc)
@@ -104,16 +118,26 @@ def unit_create(request: HttpRequest) -> HttpResponse:
 def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     unit = access.get_for_user(request.user, Unit, pk, "change")
     initial = {
-        "name": unit.name, "kind": unit.kind, "code": unit.code, "description": unit.description,
-        "is_active": unit.is_active, "version": unit.version,
+        "name": unit.name,
+        "kind": unit.kind,
+        "code": unit.code,
+        "description": unit.description,
+        "is_active": unit.is_active,
+        "version": unit.version,
     }
     form = UnitForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.unit_update(
-                unit=unit, by=request.user, version=data.get("version"), name=data["name"], kind=data["kind"],
-                code=data["code"], description=data["description"], is_active=data["is_active"],
+                unit=unit,
+                by=request.user,
+                version=data.get("version"),
+                name=data["name"],
+                kind=data["kind"],
+                code=data["code"],
+                description=data["description"],
+                is_active=data["is_active"],
             )
         except services.DomainError as exc:
             form.add_domain_error(exc)
@@ -135,17 +159,22 @@ def overview(request: HttpRequest) -> HttpResponse:
     for p in paths:
         condition |= Q(unit__path__startswith=p)
     holders = (
-        RoleAssignment.objects.active().filter(condition, unit__is_active=True, person__is_active=True)
+        RoleAssignment.objects.active()
+        .filter(condition, unit__is_active=True, person__is_active=True)
         .values("role__name", "role__sort_order")
         .annotate(people=Count("person", distinct=True), units=Count("unit", distinct=True))
         .order_by("role__sort_order", "role__name")
     )
-    return render(request, "organisation/overview.html", {
-        "kinds": kinds,
-        "total_units": sum(by_kind.values()),
-        "holders": list(holders),
-        "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "organisation/overview.html",
+        {
+            "kinds": kinds,
+            "total_units": sum(by_kind.values()),
+            "holders": list(holders),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @require_POST

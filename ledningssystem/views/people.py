@@ -27,13 +27,15 @@ from ledningssystem.models import RoleAssignment, User
 from ledningssystem.views.common import paginate, querystring_without_page
 
 
-def _manageable_units(user: User):  # noqa: ANN202
+def _manageable_units(user: User):
     return access.units_for_user(user, access.MANAGE_ORGANISATION).filter(is_active=True).order_by("path")
 
 
 def person_list(request: HttpRequest) -> HttpResponse:
-    if not (access.has_capability(request.user, access.VIEW_ASSIGNMENTS)
-            or access.has_capability(request.user, access.MANAGE_ORGANISATION)):
+    if not (
+        access.has_capability(request.user, access.VIEW_ASSIGNMENTS)
+        or access.has_capability(request.user, access.MANAGE_ORGANISATION)
+    ):
         raise PermissionDenied
     form = PersonSearchForm(request.GET or None)
     qs = access.for_user(request.user, User)
@@ -51,19 +53,25 @@ def person_list(request: HttpRequest) -> HttpResponse:
         Prefetch("assignments", queryset=active_now, to_attr="current_assignments")
     )
     page = paginate(request, qs)
-    return render(request, "people/person_list.html", {
-        "form": form,
-        "page": page,
-        "querystring": querystring_without_page(request),
-        "can_create": access.has_capability(request.user, access.MANAGE_ORGANISATION),
-    })
+    return render(
+        request,
+        "people/person_list.html",
+        {
+            "form": form,
+            "page": page,
+            "querystring": querystring_without_page(request),
+            "can_create": access.has_capability(request.user, access.MANAGE_ORGANISATION),
+        },
+    )
 
 
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = access.get_for_user(request.user, User, pk)
-    assignments = access.filter_for_user(
-        request.user, RoleAssignment.objects.filter(person=person)
-    ) if person.pk != request.user.pk else RoleAssignment.objects.filter(person=person)
+    assignments = (
+        access.filter_for_user(request.user, RoleAssignment.objects.filter(person=person))
+        if person.pk != request.user.pk
+        else RoleAssignment.objects.filter(person=person)
+    )
     assignments = assignments.select_related("role", "unit").order_by("-start_date")
     today = timezone.localdate()
     can_change = access.can(request.user, person, "change")
@@ -72,16 +80,22 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "assignment": a,
             "is_current": a.is_active_on(today),
             "is_future": a.start_date > today,
-            "can_end": can_change and access.can(request.user, a, "change") and (a.end_date is None or a.end_date >= today),
+            "can_end": can_change
+            and access.can(request.user, a, "change")
+            and (a.end_date is None or a.end_date >= today),
         }
         for a in assignments[:200]
     ]
-    return render(request, "people/person_detail.html", {
-        "person": person,
-        "rows": rows,
-        "can_change": can_change and person.pk != request.user.pk,
-        "open_work": services.person_open_work(person) if can_change else [],
-    })
+    return render(
+        request,
+        "people/person_detail.html",
+        {
+            "person": person,
+            "rows": rows,
+            "can_change": can_change and person.pk != request.user.pk,
+            "open_work": services.person_open_work(person) if can_change else [],
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -97,9 +111,18 @@ def person_create(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         try:
             person = services.person_create(
-                username=d["username"], first_name=d["first_name"], last_name=d["last_name"], email=d["email"],
-                title=d["title"], phone=d["phone"], language=d["language"], password=d["password"] or None,
-                role=d["role"], unit=d["unit"], start_date=d["start_date"], by=request.user,
+                username=d["username"],
+                first_name=d["first_name"],
+                last_name=d["last_name"],
+                email=d["email"],
+                title=d["title"],
+                phone=d["phone"],
+                language=d["language"],
+                password=d["password"] or None,
+                role=d["role"],
+                unit=d["unit"],
+                start_date=d["start_date"],
+                by=request.user,
             )
         except services.DomainError as exc:
             form.add_domain_error(exc)
@@ -121,8 +144,14 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         d = form.cleaned_data
         try:
             services.person_update(
-                person=person, by=request.user, version=d.get("version"), first_name=d["first_name"],
-                last_name=d["last_name"], email=d["email"], title=d["title"], phone=d["phone"],
+                person=person,
+                by=request.user,
+                version=d.get("version"),
+                first_name=d["first_name"],
+                last_name=d["last_name"],
+                email=d["email"],
+                title=d["title"],
+                phone=d["phone"],
                 language=d["language"],
             )
         except services.DomainError as exc:
@@ -146,7 +175,11 @@ def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
         d = form.cleaned_data
         try:
             services.assignment_create(
-                person=person, role=d["role"], unit=d["unit"], start_date=d["start_date"], end_date=d["end_date"],
+                person=person,
+                role=d["role"],
+                unit=d["unit"],
+                start_date=d["start_date"],
+                end_date=d["end_date"],
                 by=request.user,
             )
         except services.DomainError as exc:
@@ -174,15 +207,25 @@ def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The assignment was ended."))
             if is_last and assignment.person.pk != request.user.pk:
-                messages.info(request, _(
-                    "%(name)s has no other role. If the person is leaving, deactivate the account and hand "
-                    "open work to a successor."
-                ) % {"name": assignment.person})
+                messages.info(
+                    request,
+                    _(
+                        "%(name)s has no other role. If the person is leaving, deactivate the account and hand "
+                        "open work to a successor."
+                    )
+                    % {"name": assignment.person},
+                )
                 return redirect("person_deactivate", pk=assignment.person.pk)
             return redirect("person_detail", pk=assignment.person.pk)
-    return render(request, "people/assignment_end.html", {
-        "form": form, "assignment": assignment, "is_last": is_last,
-    })
+    return render(
+        request,
+        "people/assignment_end.html",
+        {
+            "form": form,
+            "assignment": assignment,
+            "is_last": is_last,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -190,8 +233,11 @@ def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     person = access.get_for_user(request.user, User, pk, "change")
     if person.pk == request.user.pk:
         raise PermissionDenied
-    candidates = access.for_user(request.user, User).filter(is_active=True).exclude(pk=person.pk).order_by(
-        "last_name", "first_name"
+    candidates = (
+        access.for_user(request.user, User)
+        .filter(is_active=True)
+        .exclude(pk=person.pk)
+        .order_by("last_name", "first_name")
     )
     form = DeactivateForm(request.POST or None, candidates=candidates)
     if request.method == "POST" and form.is_valid():
@@ -206,9 +252,16 @@ def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("%(name)s was deactivated. The history is kept.") % {"name": person})
             return redirect("person_detail", pk=person.pk)
     current = RoleAssignment.objects.current_or_future().filter(person=person).select_related("role", "unit")
-    return render(request, "people/person_deactivate.html", {
-        "form": form, "person": person, "current": current, "open_work": services.person_open_work(person),
-    })
+    return render(
+        request,
+        "people/person_deactivate.html",
+        {
+            "form": form,
+            "person": person,
+            "current": current,
+            "open_work": services.person_open_work(person),
+        },
+    )
 
 
 @require_POST
@@ -216,8 +269,7 @@ def person_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     person = access.get_for_user(request.user, User, pk, "change")
     if not person.is_active:
         services.person_reactivate(person=person, by=request.user)
-        messages.success(request, _("%(name)s was reactivated. Assign a role so the person can work.") % {
-            "name": person})
+        messages.success(
+            request, _("%(name)s was reactivated. Assign a role so the person can work.") % {"name": person}
+        )
     return redirect("person_detail", pk=person.pk)
-
-

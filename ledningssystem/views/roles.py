@@ -34,24 +34,34 @@ def role_list(request: HttpRequest) -> HttpResponse:
     if holders is not None:
         qs = qs.annotate(holders=holders)
     page = paginate(request, qs.order_by("sort_order", "name"))
-    return render(request, "roles/role_list.html", {
-        "page": page,
-        "can_manage": access.is_system_admin(request.user),
-        "show_holders": holders is not None,
-    })
+    return render(
+        request,
+        "roles/role_list.html",
+        {
+            "page": page,
+            "can_manage": access.is_system_admin(request.user),
+            "show_holders": holders is not None,
+        },
+    )
 
 
 def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
     role = access.get_for_user(request.user, Role, pk)
-    holders = access.filter_for_user(
-        request.user, RoleAssignment.objects.active().filter(role=role)
-    ).select_related("person", "unit").order_by("unit__path", "person__last_name")
-    return render(request, "roles/role_detail.html", {
-        "role": role,
-        "capabilities": access.capability_permissions().filter(pk__in=role.permissions.values("pk")),
-        "holders": paginate(request, holders),
-        "can_manage": access.can(request.user, role, "change"),
-    })
+    holders = (
+        access.filter_for_user(request.user, RoleAssignment.objects.active().filter(role=role))
+        .select_related("person", "unit")
+        .order_by("unit__path", "person__last_name")
+    )
+    return render(
+        request,
+        "roles/role_detail.html",
+        {
+            "role": role,
+            "capabilities": access.capability_permissions().filter(pk__in=role.permissions.values("pk")),
+            "holders": paginate(request, holders),
+            "can_manage": access.can(request.user, role, "change"),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -66,7 +76,10 @@ def role_create(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         try:
             role = services.role_create(
-                name=d["name"], slug=d["slug"], description=d["description"], permissions=d["permissions"],
+                name=d["name"],
+                slug=d["slug"],
+                description=d["description"],
+                permissions=d["permissions"],
                 by=request.user,
             )
         except services.DomainError as exc:
@@ -83,7 +96,10 @@ def role_create(request: HttpRequest) -> HttpResponse:
 def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
     role = access.get_for_user(request.user, Role, pk, "change")
     initial = {
-        "name": role.name, "slug": role.slug, "description": role.description, "version": role.version,
+        "name": role.name,
+        "slug": role.slug,
+        "description": role.description,
+        "version": role.version,
         "permissions": list(role.permissions.all()),
     }
     form = RoleForm(request.POST or None, initial=initial, editing=True)
@@ -91,7 +107,11 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
         d = form.cleaned_data
         try:
             services.role_update(
-                role=role, by=request.user, version=d.get("version"), name=d["name"], description=d["description"],
+                role=role,
+                by=request.user,
+                version=d.get("version"),
+                name=d["name"],
+                description=d["description"],
                 permissions=d["permissions"],
             )
         except services.DomainError as exc:

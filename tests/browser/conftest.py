@@ -18,10 +18,6 @@ from ledningssystem.builtin_roles import ensure_builtin_roles
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
-# Playwright's sync API runs an event loop in this thread; the test's own
-# database calls are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
@@ -37,49 +33,59 @@ def browser() -> Iterator[object]:
         pytest.skip(f"Chromium not found at {CHROMIUM}; install it with: apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop in this thread; the test's own
+    # database calls are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     playwright = sync_playwright().start()
     browser = playwright.chromium.launch(
         executable_path=CHROMIUM,
         headless=True,
-        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-              "--disable-sync", "--no-first-run", "--disable-quic"],
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
     )
     yield browser
     browser.close()
     playwright.stop()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
-def demo(transactional_db) -> None:  # noqa: ANN001
+def demo(transactional_db) -> None:
     """The README's demo municipality, committed so the live server sees it."""
     ensure_builtin_roles()
     call_command("load_demo", verbosity=0)
 
 
 @pytest.fixture
-def axe():  # noqa: ANN201
+def axe():
     from axe_playwright_python.sync_playwright import Axe
 
     engine = Axe()
 
-    def check(page) -> None:  # noqa: ANN001
+    def check(page) -> None:
         result = engine.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
         violations = result.response["violations"]
-        summary = [
-            f"{v['id']}: {v['help']} → {[n['target'] for n in v['nodes']][:3]}" for v in violations
-        ]
+        summary = [f"{v['id']}: {v['help']} → {[n['target'] for n in v['nodes']][:3]}" for v in violations]
         assert not violations, f"axe found on {page.url}:\n" + "\n".join(summary)
 
     return check
 
 
 @pytest.fixture
-def new_page(browser, live_server):  # noqa: ANN001, ANN201
+def new_page(browser, live_server):
     contexts = []
 
-    def make(viewport: dict[str, int] | None = None):  # noqa: ANN202
-        context = browser.new_context(locale="sv-SE", viewport=viewport or {"width": 1280, "height": 900},
-                                      base_url=live_server.url)
+    def make(viewport: dict[str, int] | None = None):
+        context = browser.new_context(
+            locale="sv-SE", viewport=viewport or {"width": 1280, "height": 900}, base_url=live_server.url
+        )
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)
@@ -90,7 +96,7 @@ def new_page(browser, live_server):  # noqa: ANN001, ANN201
         context.close()
 
 
-def login(page, username: str, password: str = "demo") -> None:  # noqa: ANN001
+def login(page, username: str, password: str = "demo") -> None:
     page.goto("/")
     page.get_by_label("Användarnamn").fill(username)
     page.get_by_label("Lösenord").fill(password)

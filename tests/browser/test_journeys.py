@@ -29,7 +29,7 @@ MENUS = {
 
 
 @pytest.mark.parametrize("username", list(MENUS))
-def test_each_demo_person_walks_their_pages(username, demo, new_page, axe) -> None:  # noqa: ANN001
+def test_each_demo_person_walks_their_pages(username, demo, new_page, axe) -> None:
     page = new_page()
     login(page, username)
     axe(page)
@@ -50,7 +50,7 @@ def test_each_demo_person_walks_their_pages(username, demo, new_page, axe) -> No
         axe(page)
 
 
-def test_committee_member_sees_aggregates_not_people(demo, new_page, axe) -> None:  # noqa: ANN001
+def test_committee_member_sees_aggregates_not_people(demo, new_page, axe) -> None:
     page = new_page()
     login(page, "namnd")
     page.get_by_role("link", name="Översikt").click()
@@ -63,7 +63,7 @@ def test_committee_member_sees_aggregates_not_people(demo, new_page, axe) -> Non
     axe(page)
 
 
-def test_care_worker_on_a_phone(demo, new_page, axe) -> None:  # noqa: ANN001
+def test_care_worker_on_a_phone(demo, new_page, axe) -> None:
     page = new_page({"width": 375, "height": 740})
     login(page, "medarbetare")
     axe(page)
@@ -79,7 +79,7 @@ def test_care_worker_on_a_phone(demo, new_page, axe) -> None:  # noqa: ANN001
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-def test_keyboard_only_skip_link_and_focus(demo, new_page) -> None:  # noqa: ANN001
+def test_keyboard_only_skip_link_and_focus(demo, new_page) -> None:
     page = new_page()
     login(page, "enhetschef")
     page.keyboard.press("Tab")
@@ -95,7 +95,7 @@ def test_keyboard_only_skip_link_and_focus(demo, new_page) -> None:  # noqa: ANN
     assert "solid" in outline
 
 
-def test_form_errors_are_summarised_and_linked(demo, new_page, axe) -> None:  # noqa: ANN001
+def test_form_errors_are_summarised_and_linked(demo, new_page, axe) -> None:
     page = new_page()
     login(page, "admin")
     parent = Unit.objects.get(name="Äldreomsorg")
@@ -116,7 +116,7 @@ def test_form_errors_are_summarised_and_linked(demo, new_page, axe) -> None:  # 
     axe(page)
 
 
-def test_administrator_onboards_and_offboards_a_person(demo, new_page, axe) -> None:  # noqa: ANN001
+def test_administrator_onboards_and_offboards_a_person(demo, new_page, axe) -> None:
     page = new_page()
     login(page, "admin")
     page.get_by_role("link", name="Personer").click()
@@ -149,7 +149,7 @@ def test_administrator_onboards_and_offboards_a_person(demo, new_page, axe) -> N
     assert page.get_by_text("Personen avaktiverades").first.is_visible() or "avaktiver" in page.content().lower()
 
 
-def test_manager_sees_who_holds_roles_in_scope_only(demo, new_page, axe) -> None:  # noqa: ANN001
+def test_manager_sees_who_holds_roles_in_scope_only(demo, new_page, axe) -> None:
     page = new_page()
     login(page, "enhetschef")
     page.get_by_role("link", name="Personer").click()
@@ -165,7 +165,7 @@ def test_manager_sees_who_holds_roles_in_scope_only(demo, new_page, axe) -> None
     axe(page)
 
 
-def test_export_job_started_in_the_browser_finishes(demo, new_page, axe) -> None:  # noqa: ANN001
+def test_export_job_started_in_the_browser_finishes(demo, new_page, axe) -> None:
     page = new_page()
     login(page, "sektionschef")
     page.get_by_role("link", name="Organisation").click()
@@ -179,7 +179,7 @@ def test_export_job_started_in_the_browser_finishes(demo, new_page, axe) -> None
     assert download.value.suggested_filename.endswith(".xlsx")
 
 
-def test_language_can_be_switched_to_english_and_back(demo, new_page, axe) -> None:  # noqa: ANN001
+def test_language_can_be_switched_to_english_and_back(demo, new_page, axe) -> None:
     page = new_page()
     login(page, "kvalitetssamordnare")
     page.get_by_label("Språk").select_option("en")

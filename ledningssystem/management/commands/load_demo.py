@@ -20,31 +20,64 @@ from ledningssystem.models.organisation import UnitKind
 
 # (name, kind, code, children)
 ORGANISATION = (
-    "Socialnämnden", UnitKind.COMMITTEE, "SN", [
-        ("Socialförvaltningen", UnitKind.ADMINISTRATION, "SF", [
-            ("Äldreomsorg", UnitKind.SECTION, "ÄO", [
-                ("Hemtjänst Norra", UnitKind.UNIT, "ÄO-101", []),
-                ("Hemtjänst Södra", UnitKind.UNIT, "ÄO-102", []),
-                ("Särskilt boende Björken", UnitKind.UNIT, "ÄO-201", [
-                    ("Björken avdelning 1", UnitKind.UNIT, "ÄO-2011", []),
-                    ("Björken avdelning 2", UnitKind.UNIT, "ÄO-2012", []),
-                ]),
-                ("Omsorgsboendet Solgläntan AB", UnitKind.EXTERNAL_PROVIDER, "EXT-01", []),
-            ]),
-            ("Funktionsstöd", UnitKind.SECTION, "FS", [
-                ("Gruppbostad Linden", UnitKind.UNIT, "FS-301", []),
-                ("Daglig verksamhet Verkstan", UnitKind.UNIT, "FS-302", []),
-                ("Personlig assistans", UnitKind.UNIT, "FS-303", []),
-            ]),
-            ("Individ- och familjeomsorg", UnitKind.SECTION, "IFO", [
-                ("Barn och unga", UnitKind.UNIT, "IFO-401", []),
-                ("Vuxen och beroende", UnitKind.UNIT, "IFO-402", []),
-                ("Ekonomiskt bistånd", UnitKind.UNIT, "IFO-403", []),
-            ]),
-            ("Vuxenutbildning", UnitKind.SECTION, "VUX", [
-                ("Komvux Åby", UnitKind.UNIT, "VUX-501", []),
-            ]),
-        ]),
+    "Socialnämnden",
+    UnitKind.COMMITTEE,
+    "SN",
+    [
+        (
+            "Socialförvaltningen",
+            UnitKind.ADMINISTRATION,
+            "SF",
+            [
+                (
+                    "Äldreomsorg",
+                    UnitKind.SECTION,
+                    "ÄO",
+                    [
+                        ("Hemtjänst Norra", UnitKind.UNIT, "ÄO-101", []),
+                        ("Hemtjänst Södra", UnitKind.UNIT, "ÄO-102", []),
+                        (
+                            "Särskilt boende Björken",
+                            UnitKind.UNIT,
+                            "ÄO-201",
+                            [
+                                ("Björken avdelning 1", UnitKind.UNIT, "ÄO-2011", []),
+                                ("Björken avdelning 2", UnitKind.UNIT, "ÄO-2012", []),
+                            ],
+                        ),
+                        ("Omsorgsboendet Solgläntan AB", UnitKind.EXTERNAL_PROVIDER, "EXT-01", []),
+                    ],
+                ),
+                (
+                    "Funktionsstöd",
+                    UnitKind.SECTION,
+                    "FS",
+                    [
+                        ("Gruppbostad Linden", UnitKind.UNIT, "FS-301", []),
+                        ("Daglig verksamhet Verkstan", UnitKind.UNIT, "FS-302", []),
+                        ("Personlig assistans", UnitKind.UNIT, "FS-303", []),
+                    ],
+                ),
+                (
+                    "Individ- och familjeomsorg",
+                    UnitKind.SECTION,
+                    "IFO",
+                    [
+                        ("Barn och unga", UnitKind.UNIT, "IFO-401", []),
+                        ("Vuxen och beroende", UnitKind.UNIT, "IFO-402", []),
+                        ("Ekonomiskt bistånd", UnitKind.UNIT, "IFO-403", []),
+                    ],
+                ),
+                (
+                    "Vuxenutbildning",
+                    UnitKind.SECTION,
+                    "VUX",
+                    [
+                        ("Komvux Åby", UnitKind.UNIT, "VUX-501", []),
+                    ],
+                ),
+            ],
+        ),
     ],
 )
 
@@ -55,8 +88,7 @@ PEOPLE = [
     ("enhetschef", "Eva", "Nordin", "Enhetschef hemtjänst", "enhetschef", "Hemtjänst Norra", False),
     ("sektionschef", "Sara", "Björk", "Sektionschef äldreomsorg", "sektionschef", "Äldreomsorg", False),
     ("forvaltningschef", "Fredrik", "Holm", "Socialchef", "forvaltningschef", "Socialförvaltningen", False),
-    ("kvalitetssamordnare", "Karin", "Ek", "Kvalitetsutvecklare", "kvalitetssamordnare", "Socialförvaltningen",
-     False),
+    ("kvalitetssamordnare", "Karin", "Ek", "Kvalitetsutvecklare", "kvalitetssamordnare", "Socialförvaltningen", False),
     ("namndsekreterare", "Nils", "Sandberg", "Nämndsekreterare", "namndsekreterare", "Socialnämnden", False),
     ("namnd", "Anna", "Wester", "Ordförande socialnämnden", "namnd", "Socialnämnden", False),
     ("admin", "Ali", "Demir", "Systemförvaltare", "administrator", "Socialnämnden", True),
@@ -73,8 +105,7 @@ PEOPLE = [
     ("ingrid.ohman", "Ingrid", "Öhman", "Sektionschef IFO", "sektionschef", "Individ- och familjeomsorg", False),
     ("david.mattsson", "David", "Mattsson", "Socialsekreterare", "medarbetare", "Barn och unga", False),
     ("linnea.viklund", "Linnea", "Viklund", "Enhetschef", "enhetschef", "Barn och unga", False),
-    ("maria.solglantan", "Maria", "Persson", "Verksamhetschef", "enhetschef", "Omsorgsboendet Solgläntan AB",
-     False),
+    ("maria.solglantan", "Maria", "Persson", "Verksamhetschef", "enhetschef", "Omsorgsboendet Solgläntan AB", False),
     ("goran.rektor", "Göran", "Ström", "Rektor", "enhetschef", "Komvux Åby", False),
 ]
 
@@ -95,8 +126,13 @@ class Command(BaseCommand):
             start = timezone.localdate() - datetime.timedelta(days=400)
             for username, first, last, title, role, unit, admin in PEOPLE:
                 person = User(
-                    username=username, first_name=first, last_name=last, title=title,
-                    email=f"{username}@aby.example", is_staff=admin, is_superuser=admin,
+                    username=username,
+                    first_name=first,
+                    last_name=last,
+                    title=title,
+                    email=f"{username}@aby.example",
+                    is_staff=admin,
+                    is_superuser=admin,
                 )
                 person.set_password("demo")
                 save_tracked(person, by=None, reason="demo.loaded")
@@ -104,16 +140,18 @@ class Command(BaseCommand):
                 save_tracked(assignment, by=None, reason="demo.loaded")
             # A role that ended, so history and person pages show a past assignment.
             past = RoleAssignment(
-                person=User.objects.get(username="lena.berg"), role=roles["medarbetare"],
-                unit=units["Hemtjänst Södra"], start_date=start - datetime.timedelta(days=700),
+                person=User.objects.get(username="lena.berg"),
+                role=roles["medarbetare"],
+                unit=units["Hemtjänst Södra"],
+                start_date=start - datetime.timedelta(days=700),
                 end_date=start - datetime.timedelta(days=1),
             )
             save_tracked(past, by=None, reason="demo.loaded")
             for person in User.objects.all():
                 access.person_sync_access(person)
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo municipality loaded: {len(units)} units, {len(PEOPLE)} people (password: demo)."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo municipality loaded: {len(units)} units, {len(PEOPLE)} people (password: demo).")
+        )
 
     def _add(self, parent: Unit | None, node: tuple, units: dict[str, Unit]) -> None:
         name, kind, code, children = node

@@ -135,6 +135,14 @@ class UnitForm(VersionedForm):
         return name
 
 
+class UnitMoveForm(AppForm):
+    parent = UnitChoiceField(label=_("New place: below"), queryset=Unit.objects.none())
+
+    def __init__(self, *args: Any, targets: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = targets
+
+
 # --- Roles -------------------------------------------------------------------
 
 

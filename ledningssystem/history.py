@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 REASONS: dict[str, Any] = {
     "unit.created": _("Unit created"),
     "unit.updated": _("Unit updated"),
+    "unit.moved": _("Unit moved to another place in the organisation"),
     "role.created": _("Role created"),
     "role.updated": _("Role updated"),
     "person.created": _("Person created"),

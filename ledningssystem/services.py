@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import Permission
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -109,6 +109,37 @@ def unit_update(
     _bump_version(Unit, unit, version)
     unit.name, unit.kind, unit.code, unit.description, unit.is_active = name, kind, code, description, is_active
     save_tracked(unit, by=by, reason="unit.updated")
+    return unit
+
+
+@transaction.atomic
+def unit_move(*, unit: Unit, new_parent: Unit, by: User | None) -> Unit:
+    """Move a unit, with everything below it, under ``new_parent`` (a reorganisation).
+
+    Role assignments stay on their units, so people's scopes follow the move.
+    """
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    new_parent = Unit.objects.select_for_update().get(pk=new_parent.pk)
+    if unit.depth == 1:
+        raise DomainError(_("A committee at the top of the organisation cannot be moved."), "parent")
+    if new_parent.path.startswith(unit.path):
+        raise DomainError(_("A unit cannot be moved into itself or below itself."), "parent")
+    if unit.path.startswith(new_parent.path) and unit.depth == new_parent.depth + 1:
+        raise DomainError(_("The unit already sits there."), "parent")
+    if not new_parent.is_active:
+        raise DomainError(_("The unit is inactive."), "parent")
+    _check_kind(new_parent, unit.kind)
+    deepest = Unit.objects.filter(path__startswith=unit.path).aggregate(d=models.Max("depth"))["d"]
+    if new_parent.depth + 1 + (deepest - unit.depth) > MAX_UNIT_DEPTH:
+        raise DomainError(_("The organisation can be at most %(n)d levels deep.") % {"n": MAX_UNIT_DEPTH}, "parent")
+    if Unit.objects.filter(
+        path__startswith=new_parent.path, depth=new_parent.depth + 1, name__iexact=unit.name
+    ).exists():
+        raise DomainError(_("There is already a unit with this name here."), "parent")
+    unit.move(new_parent, pos="sorted-child")
+    unit = Unit.objects.get(pk=unit.pk)
+    _bump_version(Unit, unit, None)
+    save_tracked(unit, by=by, reason="unit.moved")
     return unit
 
 

@@ -33,6 +33,7 @@ urlpatterns = [
     path("organisation/units/new/", organisation.unit_create, name="unit_create"),
     path("organisation/units/<int:pk>/", organisation.unit_detail, name="unit_detail"),
     path("organisation/units/<int:pk>/edit/", organisation.unit_edit, name="unit_edit"),
+    path("organisation/units/<int:pk>/move/", organisation.unit_move, name="unit_move"),
     path("people/", people.person_list, name="person_list"),
     path("people/new/", people.person_create, name="person_create"),
     path("people/<int:pk>/", people.person_detail, name="person_detail"),

@@ -57,7 +57,7 @@ class Org:
 
 
 @pytest.fixture(autouse=True)
-def _fast_hashing_and_eager_tasks(settings):  # noqa: ANN001, ANN202
+def _fast_hashing_and_eager_tasks(settings):
     """Fast password hashing, and tasks run in-process unless a test starts a worker.
 
     Celery reads Django settings under the CELERY_ namespace, so the

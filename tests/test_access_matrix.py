@@ -82,6 +82,15 @@ ROWS = [
         data=unit_form,
         expect=see_but_not_change(SEE_UNIT_A, admin_status=302),
     ),
+    MatrixRow("unit_move", args=lambda o: [o.unit_a.pk], expect=see_but_not_change(SEE_UNIT_A)),
+    MatrixRow(
+        "unit_move",
+        label="post",
+        method="post",
+        args=lambda o: [o.unit_a.pk],
+        data=lambda o: {"parent": o.section_2.pk},
+        expect=see_but_not_change(SEE_UNIT_A, admin_status=302),
+    ),
     MatrixRow("unit_create", query="?parent=0", label="no parent", expect=only(404, ALL, 404)),
     MatrixRow(
         "unit_create", args=lambda o: [], label="below A", expect=see_but_not_change(SEE_UNIT_A), query="__parent_a__"

@@ -209,3 +209,33 @@ def test_role_history_names_capabilities(org) -> None:
     changed = {c.label: c.new for c in result[0].changes}
     assert "manage_organisation" not in str(changed)
     assert "Administrera enheter, personer, roller och rolltilldelningar" in changed["Behörigheter"]
+
+
+def test_unit_move_takes_the_subtree_and_the_scopes_along(org) -> None:
+    from ledningssystem import access
+
+    child = make_unit("Enhet A underenhet", UnitKind.UNIT, org.unit_a)
+    services.unit_move(unit=org.unit_a, new_parent=org.section_2, by=org.admin)
+    moved = Unit.objects.get(pk=org.unit_a.pk)
+    assert moved.get_parent() == org.section_2
+    assert Unit.objects.get(pk=child.pk).get_parent() == moved
+    assert moved.history.first().history_change_reason == "unit.moved"
+    manager_b = User.objects.get(pk=org.manager_b.pk)
+    section_head = User.objects.get(pk=org.section_head.pk)
+    assert not access.has_capability(manager_b, access.VIEW_UNIT, moved)  # B is a sibling, not above
+    assert not access.has_capability(section_head, access.VIEW_UNIT, moved)
+    director = User.objects.get(pk=org.director.pk)
+    assert access.has_capability(director, access.VIEW_ASSIGNMENTS, Unit.objects.get(pk=child.pk))
+
+
+@pytest.mark.parametrize("target", ["unit_a", "self_child", "committee_root"])
+def test_unit_move_refuses_impossible_places(org, target) -> None:
+    if target == "self_child":
+        new_parent = make_unit("Under A", UnitKind.UNIT, org.unit_a)
+        unit = org.unit_a
+    elif target == "unit_a":
+        new_parent, unit = org.unit_a, org.section_2  # a section cannot sit under a unit
+    else:
+        new_parent, unit = org.administration, org.committee_unit
+    with pytest.raises(services.DomainError):
+        services.unit_move(unit=unit, new_parent=new_parent, by=org.admin)

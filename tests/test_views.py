@@ -316,3 +316,15 @@ def test_bad_page_numbers_do_not_fail(org, client_for, url_name) -> None:
     client = client_for("admin")
     for page in ("0", "-1", "abc", "99999"):
         assert client.get(reverse(url_name), {"page": page}).status_code == 200
+
+
+def test_double_submit_of_an_edit_saves_once_and_says_so(org, client_for) -> None:
+    client = client_for("admin")
+    url = reverse("unit_edit", args=[org.unit_a.pk])
+    version = Unit.objects.get(pk=org.unit_a.pk).version
+    data = {"name": "En gång", "kind": "unit", "is_active": "on", "version": version, "form_token": "tok-1"}
+    first = client.post(url, data)
+    second = client.post(url, data, follow=True)
+    assert first.status_code == 302
+    assert "sparades inte två gånger" in second.content.decode()
+    assert Unit.objects.get(pk=org.unit_a.pk).version == version + 1

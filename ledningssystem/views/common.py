@@ -1,13 +1,19 @@
-"""Small helpers every view uses: pagination and form flow."""
+"""Small helpers every view uses: pagination and the form flow."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+
+from ledningssystem.forms import AppForm, already_submitted, remember_submission
+from ledningssystem.services import DomainError
 
 PAGE_SIZE = 50
 
@@ -24,5 +30,31 @@ def querystring_without_page(request: HttpRequest) -> str:
     return params.urlencode()
 
 
-def conflict_message() -> str:
-    return _("Someone else changed this while you were editing.")
+def submit(
+    request: HttpRequest,
+    form: AppForm,
+    save: Callable[[dict[str, Any]], tuple[str, str]],
+) -> HttpResponse | None:
+    """The POST half of every form view.
+
+    A repeated submit of the same form (double click, reload) goes where the
+    first one went instead of acting twice. A valid form calls ``save`` (one
+    service call) which returns the URL to go to and the success message; a
+    domain error lands on the form, nothing saved. Returns None when the
+    form should be shown (again).
+    """
+    if request.method != "POST":
+        return None
+    if done := already_submitted(request, form):
+        messages.info(request, _("The form had already been sent; it was not saved twice."))
+        return redirect(done)
+    if not form.is_valid():
+        return None
+    try:
+        url, message = save(form.cleaned_data)
+    except DomainError as exc:
+        form.add_domain_error(exc)
+        return None
+    remember_submission(request, form, url)
+    messages.success(request, message)
+    return redirect(url)

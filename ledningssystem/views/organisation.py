@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ledningssystem import access, services
-from ledningssystem.forms import UnitForm, already_submitted, remember_submission
+from ledningssystem.forms import UnitForm, UnitMoveForm
 from ledningssystem.jobs import job_start
 from ledningssystem.models import RoleAssignment, Unit
 from ledningssystem.models.organisation import MAX_UNIT_DEPTH, UnitKind
-from ledningssystem.views.common import paginate, querystring_without_page
+from ledningssystem.views.common import paginate, querystring_without_page, submit
 
 
 def unit_list(request: HttpRequest) -> HttpResponse:
@@ -79,6 +78,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": access.can(request.user, unit, "change"),
             "can_add_child": access.can(request.user, unit, "change") and unit.depth < MAX_UNIT_DEPTH,
             "can_see_history": access.can(request.user, unit, "history"),
+            "can_move": access.can(request.user, unit, "change") and unit.depth > 1,
         },
     )
 
@@ -90,61 +90,65 @@ def unit_create(request: HttpRequest) -> HttpResponse:
         raise Http404
     parent = access.get_for_user(request.user, Unit, parent_id, "change")
     form = UnitForm(request.POST or None, initial={"kind": UnitKind.UNIT})
-    if request.method == "POST" and (done := already_submitted(request, form)):
-        messages.info(request, _("The form had already been sent; nothing was created twice."))
-        return redirect(done)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            unit = services.unit_create(
-                parent=parent,
-                name=data["name"],
-                kind=data["kind"],
-                code=data["code"],
-                description=data["description"],
-                by=request.user,
-            )
-        except services.DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            url = reverse("unit_detail", args=[unit.pk])
-            remember_submission(request, form, url)
-            messages.success(request, _("The unit %(name)s was created.") % {"name": unit.name})
-            return redirect(url)
+
+    def save(data: dict) -> tuple[str, str]:
+        unit = services.unit_create(
+            parent=parent,
+            name=data["name"],
+            kind=data["kind"],
+            code=data["code"],
+            description=data["description"],
+            by=request.user,
+        )
+        return reverse("unit_detail", args=[unit.pk]), _("The unit %(name)s was created.") % {"name": unit.name}
+
+    if response := submit(request, form, save):
+        return response
     return render(request, "organisation/unit_form.html", {"form": form, "parent": parent, "unit": None})
 
 
 @require_http_methods(["GET", "POST"])
 def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     unit = access.get_for_user(request.user, Unit, pk, "change")
-    initial = {
-        "name": unit.name,
-        "kind": unit.kind,
-        "code": unit.code,
-        "description": unit.description,
-        "is_active": unit.is_active,
-        "version": unit.version,
-    }
-    form = UnitForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.unit_update(
-                unit=unit,
-                by=request.user,
-                version=data.get("version"),
-                name=data["name"],
-                kind=data["kind"],
-                code=data["code"],
-                description=data["description"],
-                is_active=data["is_active"],
-            )
-        except services.DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect("unit_detail", pk=unit.pk)
+    fields = ("name", "kind", "code", "description", "is_active", "version")
+    form = UnitForm(request.POST or None, initial={f: getattr(unit, f) for f in fields})
+
+    def save(data: dict) -> tuple[str, str]:
+        services.unit_update(
+            unit=unit,
+            by=request.user,
+            version=data.get("version"),
+            name=data["name"],
+            kind=data["kind"],
+            code=data["code"],
+            description=data["description"],
+            is_active=data["is_active"],
+        )
+        return reverse("unit_detail", args=[unit.pk]), _("The changes were saved.")
+
+    if response := submit(request, form, save):
+        return response
     return render(request, "organisation/unit_form.html", {"form": form, "parent": None, "unit": unit})
+
+
+@require_http_methods(["GET", "POST"])
+def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = access.get_for_user(request.user, Unit, pk, "change")
+    targets = (
+        access.units_for_user(request.user, access.MANAGE_ORGANISATION)
+        .filter(is_active=True)
+        .exclude(path__startswith=unit.path)
+        .order_by("path")
+    )
+    form = UnitMoveForm(request.POST or None, targets=targets)
+
+    def save(data: dict) -> tuple[str, str]:
+        services.unit_move(unit=unit, new_parent=data["parent"], by=request.user)
+        return reverse("unit_detail", args=[unit.pk]), _("The unit was moved. Everyone's roles follow it.")
+
+    if response := submit(request, form, save):
+        return response
+    return render(request, "organisation/unit_move.html", {"form": form, "unit": unit})
 
 
 def overview(request: HttpRequest) -> HttpResponse:

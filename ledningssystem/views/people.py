@@ -20,11 +20,9 @@ from ledningssystem.forms import (
     PersonCreateForm,
     PersonFieldsForm,
     PersonSearchForm,
-    already_submitted,
-    remember_submission,
 )
 from ledningssystem.models import RoleAssignment, User
-from ledningssystem.views.common import paginate, querystring_without_page
+from ledningssystem.views.common import paginate, querystring_without_page, submit
 
 
 def _manageable_units(user: User):
@@ -100,95 +98,77 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def person_create(request: HttpRequest) -> HttpResponse:
-    units = _manageable_units(request.user)
     if not access.has_capability(request.user, access.MANAGE_ORGANISATION):
         raise PermissionDenied
-    form = PersonCreateForm(request.POST or None, units=units)
-    if request.method == "POST" and (done := already_submitted(request, form)):
-        messages.info(request, _("The form had already been sent; nothing was created twice."))
-        return redirect(done)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            person = services.person_create(
-                username=d["username"],
-                first_name=d["first_name"],
-                last_name=d["last_name"],
-                email=d["email"],
-                title=d["title"],
-                phone=d["phone"],
-                language=d["language"],
-                password=d["password"] or None,
-                role=d["role"],
-                unit=d["unit"],
-                start_date=d["start_date"],
-                by=request.user,
-            )
-        except services.DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            url = reverse("person_detail", args=[person.pk])
-            remember_submission(request, form, url)
-            messages.success(request, _("%(name)s was added.") % {"name": person})
-            return redirect(url)
+    form = PersonCreateForm(request.POST or None, units=_manageable_units(request.user))
+
+    def save(d: dict) -> tuple[str, str]:
+        person = services.person_create(
+            username=d["username"],
+            first_name=d["first_name"],
+            last_name=d["last_name"],
+            email=d["email"],
+            title=d["title"],
+            phone=d["phone"],
+            language=d["language"],
+            password=d["password"] or None,
+            role=d["role"],
+            unit=d["unit"],
+            start_date=d["start_date"],
+            by=request.user,
+        )
+        return reverse("person_detail", args=[person.pk]), _("%(name)s was added.") % {"name": person}
+
+    if response := submit(request, form, save):
+        return response
     return render(request, "people/person_form.html", {"form": form, "person": None})
 
 
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = access.get_for_user(request.user, User, pk, "change")
-    initial = {f: getattr(person, f) for f in ("first_name", "last_name", "email", "title", "phone", "language")}
-    initial["version"] = person.version
-    form = PersonFieldsForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.person_update(
-                person=person,
-                by=request.user,
-                version=d.get("version"),
-                first_name=d["first_name"],
-                last_name=d["last_name"],
-                email=d["email"],
-                title=d["title"],
-                phone=d["phone"],
-                language=d["language"],
-            )
-        except services.DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect("person_detail", pk=person.pk)
+    fields = ("first_name", "last_name", "email", "title", "phone", "language", "version")
+    form = PersonFieldsForm(request.POST or None, initial={f: getattr(person, f) for f in fields})
+
+    def save(d: dict) -> tuple[str, str]:
+        services.person_update(
+            person=person,
+            by=request.user,
+            version=d.get("version"),
+            first_name=d["first_name"],
+            last_name=d["last_name"],
+            email=d["email"],
+            title=d["title"],
+            phone=d["phone"],
+            language=d["language"],
+        )
+        return reverse("person_detail", args=[person.pk]), _("The changes were saved.")
+
+    if response := submit(request, form, save):
+        return response
     return render(request, "people/person_form.html", {"form": form, "person": person})
 
 
 @require_http_methods(["GET", "POST"])
 def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
     person = access.get_for_user(request.user, User, pk, "change")
-    units = _manageable_units(request.user)
-    initial_unit = request.GET.get("unit")
-    form = AssignmentForm(request.POST or None, units=units, initial={"unit": initial_unit})
-    if request.method == "POST" and (done := already_submitted(request, form)):
-        messages.info(request, _("The form had already been sent; nothing was created twice."))
-        return redirect(done)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.assignment_create(
-                person=person,
-                role=d["role"],
-                unit=d["unit"],
-                start_date=d["start_date"],
-                end_date=d["end_date"],
-                by=request.user,
-            )
-        except services.DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            url = reverse("person_detail", args=[person.pk])
-            remember_submission(request, form, url)
-            messages.success(request, _("The role was assigned."))
-            return redirect(url)
+    form = AssignmentForm(
+        request.POST or None, units=_manageable_units(request.user), initial={"unit": request.GET.get("unit")}
+    )
+
+    def save(d: dict) -> tuple[str, str]:
+        services.assignment_create(
+            person=person,
+            role=d["role"],
+            unit=d["unit"],
+            start_date=d["start_date"],
+            end_date=d["end_date"],
+            by=request.user,
+        )
+        return reverse("person_detail", args=[person.pk]), _("The role was assigned.")
+
+    if response := submit(request, form, save):
+        return response
     return render(request, "people/assignment_form.html", {"form": form, "person": person})
 
 
@@ -197,35 +177,28 @@ def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = access.get_for_user(
         request.user, RoleAssignment.objects.select_related("person", "role", "unit"), pk, "change"
     )
+    person = assignment.person
     is_last = services.is_last_assignment(assignment)
     form = AssignmentEndForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.assignment_end(assignment=assignment, end_date=form.cleaned_data["end_date"], by=request.user)
-        except services.DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            messages.success(request, _("The assignment was ended."))
-            if is_last and assignment.person.pk != request.user.pk:
-                messages.info(
-                    request,
-                    _(
-                        "%(name)s has no other role. If the person is leaving, deactivate the account and hand "
-                        "open work to a successor."
-                    )
-                    % {"name": assignment.person},
+
+    def save(d: dict) -> tuple[str, str]:
+        services.assignment_end(assignment=assignment, end_date=d["end_date"], by=request.user)
+        if is_last and person.pk != request.user.pk:
+            # Someone with no role left is usually leaving: offer the handover.
+            messages.info(
+                request,
+                _(
+                    "%(name)s has no other role. If the person is leaving, deactivate the account and hand "
+                    "open work to a successor."
                 )
-                return redirect("person_deactivate", pk=assignment.person.pk)
-            return redirect("person_detail", pk=assignment.person.pk)
-    return render(
-        request,
-        "people/assignment_end.html",
-        {
-            "form": form,
-            "assignment": assignment,
-            "is_last": is_last,
-        },
-    )
+                % {"name": person},
+            )
+            return reverse("person_deactivate", args=[person.pk]), _("The assignment was ended.")
+        return reverse("person_detail", args=[person.pk]), _("The assignment was ended.")
+
+    if response := submit(request, form, save):
+        return response
+    return render(request, "people/assignment_end.html", {"form": form, "assignment": assignment, "is_last": is_last})
 
 
 @require_http_methods(["GET", "POST"])
@@ -240,17 +213,17 @@ def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("last_name", "first_name")
     )
     form = DeactivateForm(request.POST or None, candidates=candidates)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.person_deactivate(
-                person=person, by=request.user, successor=d["successor"], transfer_roles=d["transfer_roles"]
-            )
-        except services.DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            messages.success(request, _("%(name)s was deactivated. The history is kept.") % {"name": person})
-            return redirect("person_detail", pk=person.pk)
+
+    def save(d: dict) -> tuple[str, str]:
+        services.person_deactivate(
+            person=person, by=request.user, successor=d["successor"], transfer_roles=d["transfer_roles"]
+        )
+        return reverse("person_detail", args=[person.pk]), _("%(name)s was deactivated. The history is kept.") % {
+            "name": person
+        }
+
+    if response := submit(request, form, save):
+        return response
     current = RoleAssignment.objects.current_or_future().filter(person=person).select_related("role", "unit")
     return render(
         request,

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ledningssystem import access, services
-from ledningssystem.forms import RoleForm, already_submitted, remember_submission
+from ledningssystem.forms import RoleForm
 from ledningssystem.models import Role, RoleAssignment
-from ledningssystem.views.common import paginate
+from ledningssystem.views.common import paginate, submit
 
 
 def role_list(request: HttpRequest) -> HttpResponse:
@@ -69,26 +68,19 @@ def role_create(request: HttpRequest) -> HttpResponse:
     if not access.is_system_admin(request.user):
         raise PermissionDenied
     form = RoleForm(request.POST or None)
-    if request.method == "POST" and (done := already_submitted(request, form)):
-        messages.info(request, _("The form had already been sent; nothing was created twice."))
-        return redirect(done)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            role = services.role_create(
-                name=d["name"],
-                slug=d["slug"],
-                description=d["description"],
-                permissions=d["permissions"],
-                by=request.user,
-            )
-        except services.DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            url = reverse("role_detail", args=[role.pk])
-            remember_submission(request, form, url)
-            messages.success(request, _("The role %(name)s was created.") % {"name": role.name})
-            return redirect(url)
+
+    def save(data: dict) -> tuple[str, str]:
+        role = services.role_create(
+            name=data["name"],
+            slug=data["slug"],
+            description=data["description"],
+            permissions=data["permissions"],
+            by=request.user,
+        )
+        return reverse("role_detail", args=[role.pk]), _("The role %(name)s was created.") % {"name": role.name}
+
+    if response := submit(request, form, save):
+        return response
     return render(request, "roles/role_form.html", {"form": form, "role": None})
 
 
@@ -103,20 +95,20 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "permissions": list(role.permissions.all()),
     }
     form = RoleForm(request.POST or None, initial=initial, editing=True)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.role_update(
-                role=role,
-                by=request.user,
-                version=d.get("version"),
-                name=d["name"],
-                description=d["description"],
-                permissions=d["permissions"],
-            )
-        except services.DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            messages.success(request, _("The changes were saved. Everyone holding the role has the new rights now."))
-            return redirect("role_detail", pk=role.pk)
+
+    def save(data: dict) -> tuple[str, str]:
+        services.role_update(
+            role=role,
+            by=request.user,
+            version=data.get("version"),
+            name=data["name"],
+            description=data["description"],
+            permissions=data["permissions"],
+        )
+        return reverse("role_detail", args=[role.pk]), _(
+            "The changes were saved. Everyone holding the role has the new rights now."
+        )
+
+    if response := submit(request, form, save):
+        return response
     return render(request, "roles/role_form.html", {"form": form, "role": role})

@@ -135,6 +135,12 @@ class UnitForm(VersionedForm):
         return name
 
 
+class UnitSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search by name or code"), required=False, max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *UnitKind.choices])
+    inactive = forms.BooleanField(label=_("Include inactive"), required=False)
+
+
 class UnitMoveForm(AppForm):
     parent = UnitChoiceField(label=_("New place: below"), queryset=Unit.objects.none())
 

@@ -231,7 +231,11 @@ def person_create(
         person.set_password(password)
     else:
         person.set_unusable_password()
-    save_tracked(person, by=by, reason="person.created")
+    try:
+        with transaction.atomic():  # a simultaneous submit with the same name hits the unique index
+            save_tracked(person, by=by, reason="person.created")
+    except IntegrityError:
+        raise DomainError(_("The user name is already taken."), "username") from None
     assignment_create(person=person, role=role, unit=unit, start_date=start_date, end_date=None, by=by)
     return person
 

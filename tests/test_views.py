@@ -328,3 +328,35 @@ def test_double_submit_of_an_edit_saves_once_and_says_so(org, client_for) -> Non
     assert first.status_code == 302
     assert "sparades inte två gånger" in second.content.decode()
     assert Unit.objects.get(pk=org.unit_a.pk).version == version + 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/organisation/?q=%00abc",
+        "/organisation/?kind=planet&inactive=maybe",
+        "/people/?q=%00&status=nonsense",
+        "/organisation/units/99999999999999999999/",
+        "/organisation/units/new/?parent=99999999999999999999",
+        "/organisation/units/new/?parent=abc",
+        "/people/99999999999999999999/",
+        "/history/person/99999999999999999999/",
+        "/history/unit/%00/",
+        "/history/role/-1/",
+        "/jobs/00000000-0000-0000-0000-000000000000/",
+        "/organisation/?page=99999999999999999999999",
+        "/people/?q=" + "x" * 5000,
+    ],
+)
+def test_malformed_urls_never_fail(org, client_for, url) -> None:
+    response = client_for("admin").get(url)
+    assert response.status_code in {200, 404}
+
+
+def test_nul_characters_in_a_form_are_a_clear_error(org, client_for) -> None:
+    url = reverse("unit_create") + f"?parent={org.section_2.pk}"
+    before = Unit.objects.count()
+    response = client_for("admin").post(url, {"name": "Enhet\x00X", "kind": "unit"})
+    assert response.status_code == 200
+    assert 'href="#id_name"' in response.content.decode()
+    assert Unit.objects.count() == before

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ledningssystem import access, services
-from ledningssystem.forms import UnitForm, UnitMoveForm
+from ledningssystem.forms import UnitForm, UnitMoveForm, UnitSearchForm
 from ledningssystem.jobs import job_start
 from ledningssystem.models import RoleAssignment, Unit
 from ledningssystem.models.organisation import MAX_UNIT_DEPTH, UnitKind
@@ -24,28 +24,19 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     if not access.has_capability(request.user, access.VIEW_UNIT):
         raise PermissionDenied
     qs = access.for_user(request.user, Unit).order_by("path")
-    query = request.GET.get("q", "").strip()[:100]
-    kind = request.GET.get("kind", "")
-    if query:
-        qs = qs.search(query)
-    if kind in UnitKind.values:
-        qs = qs.filter(kind=kind)
-    if request.GET.get("inactive") != "1":
+    form = UnitSearchForm(request.GET or None)
+    search = form.cleaned_data if form.is_valid() else {}
+    if search.get("q"):
+        qs = qs.search(search["q"])
+    if search.get("kind"):
+        qs = qs.filter(kind=search["kind"])
+    if not search.get("inactive"):
         qs = qs.filter(is_active=True)
-    page = paginate(request, qs)
-    return render(
-        request,
-        "organisation/unit_list.html",
-        {
-            "page": page,
-            "query": query,
-            "kind": kind,
-            "kinds": UnitKind.choices,
-            "show_inactive": request.GET.get("inactive") == "1",
-            "querystring": querystring_without_page(request),
-            "can_manage": access.has_capability(request.user, access.MANAGE_ORGANISATION),
-        },
-    )
+    return render(request, "organisation/unit_list.html", {
+        "page": paginate(request, qs),
+        "form": form,
+        "querystring": querystring_without_page(request),
+    })
 
 
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -19,6 +19,7 @@ from django.forms.renderers import TemplatesSetting
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ledningssystem import access
 from ledningssystem.models import Language, Role, Unit, User
@@ -260,7 +261,11 @@ class PersonSearchForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("Active")), ("inactive", _("Deactivated")), ("all", _("All"))],
+        choices=[
+            ("", pgettext_lazy("people filter", "Active")),
+            ("inactive", pgettext_lazy("people filter", "Deactivated")),
+            ("all", pgettext_lazy("people filter", "All")),
+        ],
     )
 
 

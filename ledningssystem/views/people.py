@@ -81,6 +81,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_end": can_change
             and access.can(request.user, a, "change")
             and (a.end_date is None or a.end_date >= today),
+            "can_see_history": access.can(request.user, a, "history"),
         }
         for a in assignments[:200]
     ]

@@ -144,7 +144,7 @@ def test_administrator_onboards_and_offboards_a_person(demo, new_page, axe) -> N
     page.get_by_role("button", name="Avaktivera").click()
     page.wait_for_url(f"**/people/{kim.pk}/")
     assert not User.objects.get(pk=kim.pk).is_active
-    page.get_by_role("link", name="Historik").click()
+    page.get_by_role("link", name="Historik", exact=True).click()
     axe(page)
     assert page.get_by_text("Personen avaktiverades").first.is_visible() or "avaktiver" in page.content().lower()
 

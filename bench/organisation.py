@@ -43,8 +43,13 @@ from ledningssystem.models.organisation import UnitKind  # noqa: E402
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 # children per node at each depth: 1 committee › 3 administrations › 8 sections › 20 units › 4 › 2
-FANOUT = [(UnitKind.ADMINISTRATION, 3), (UnitKind.SECTION, 8), (UnitKind.UNIT, 20), (UnitKind.UNIT, 4),
-          (UnitKind.UNIT, 2)]
+FANOUT = [
+    (UnitKind.ADMINISTRATION, 3),
+    (UnitKind.SECTION, 8),
+    (UnitKind.UNIT, 20),
+    (UnitKind.UNIT, 4),
+    (UnitKind.UNIT, 2),
+]
 
 
 def step(i: int) -> str:
@@ -57,20 +62,27 @@ def step(i: int) -> str:
 
 def build(people: int) -> None:
     ensure_builtin_roles()
-    units = [Unit(name="Omsorgsnämnden", kind=UnitKind.COMMITTEE, path=step(1), depth=1, numchild=3)]
-    level = [units[0]]
-    for depth, (kind, fanout) in enumerate(FANOUT, start=2):
-        nxt = []
-        for parent in level:
-            parent.numchild = fanout
-            for i in range(1, fanout + 1):
-                unit = Unit(name=f"{parent.name[:40]} {kind[:3]} {i}", kind=kind, path=parent.path + step(i),
-                            depth=depth, numchild=0, code=f"{depth}-{i}")
-                nxt.append(unit)
-        units.extend(nxt)
-        level = nxt
     with transaction.atomic():
-        Unit.objects.bulk_create(units, batch_size=2000)
+        root = Unit.objects.create(
+            name="Omsorgsnämnden", kind=UnitKind.COMMITTEE, path=step(1), depth=1, numchild=FANOUT[0][1]
+        )
+        level = [root]
+        for depth, (kind, fanout) in enumerate(FANOUT, start=2):
+            below = FANOUT[depth - 1][1] if depth - 1 < len(FANOUT) else 0
+            nxt = [
+                Unit(
+                    name=f"{parent.name[:40]} {kind[:3]} {i}",
+                    kind=kind,
+                    path=parent.path + step(i),
+                    depth=depth,
+                    numchild=below,
+                    code=f"{depth}-{i}",
+                    parent=parent,
+                )
+                for parent in level
+                for i in range(1, fanout + 1)
+            ]
+            level = Unit.objects.bulk_create(nxt, batch_size=2000)
     leaves = list(Unit.objects.filter(depth=len(FANOUT) + 1).order_by("path"))
     sections = list(Unit.objects.filter(kind=UnitKind.SECTION).order_by("path"))
     roles = {r.slug: r for r in Role.objects.all()}
@@ -79,21 +91,35 @@ def build(people: int) -> None:
     start = timezone.localdate() - timezone.timedelta(days=100)
     with transaction.atomic():
         User.objects.bulk_create(
-            [User(username=f"p{i:06}", first_name=f"Förnamn{i % 300}", last_name=f"Efternamn{i}",
-                  password=template.password, access_synced_on=None) for i in range(people)],
+            [
+                User(
+                    username=f"p{i:06}",
+                    first_name=f"Förnamn{i % 300}",
+                    last_name=f"Efternamn{i}",
+                    password=template.password,
+                    access_synced_on=None,
+                )
+                for i in range(people)
+            ],
             batch_size=5000,
         )
         staff = list(User.objects.filter(username__startswith="p").order_by("username"))
         RoleAssignment.objects.bulk_create(
-            [RoleAssignment(person=p, role=roles["medarbetare"], unit=leaves[i % len(leaves)], start_date=start)
-             for i, p in enumerate(staff)], batch_size=5000,
+            [
+                RoleAssignment(person=p, role=roles["medarbetare"], unit=leaves[i % len(leaves)], start_date=start)
+                for i, p in enumerate(staff)
+            ],
+            batch_size=5000,
         )
-        special = [("bench_admin", "administrator", Unit.objects.get(depth=1)),
-                   ("bench_section", "sektionschef", sections[5]),
-                   ("bench_manager", "enhetschef", leaves[100])]
+        special = [
+            ("bench_admin", "administrator", Unit.objects.get(depth=1)),
+            ("bench_section", "sektionschef", sections[5]),
+            ("bench_manager", "enhetschef", leaves[100]),
+        ]
         for username, role, unit in special:
-            person = User.objects.create(username=username, first_name=username, last_name="Bench",
-                                         password=template.password)
+            person = User.objects.create(
+                username=username, first_name=username, last_name="Bench", password=template.password
+            )
             RoleAssignment.objects.create(person=person, role=roles[role], unit=unit, start_date=start)
     # Group memberships: one scope per (role, unit) in use, members in bulk.
     through = User.groups.through
@@ -142,10 +168,12 @@ def main() -> None:
         t0 = time.perf_counter()
         build(args.people)
         print(f"built in {time.perf_counter() - t0:.1f} s")
-    print(f"database: {connection.vendor}; units: {Unit.objects.count()}, max depth "
-          f"{Unit.objects.order_by('-depth').values_list('depth', flat=True).first()}, people: "
-          f"{User.objects.count()}, assignments: {RoleAssignment.objects.count()}, guardian rows: "
-          f"{access.UnitGroupObjectPermission.objects.count()}")
+    print(
+        f"database: {connection.vendor}; units: {Unit.objects.count()}, max depth "
+        f"{Unit.objects.order_by('-depth').values_list('depth', flat=True).first()}, people: "
+        f"{User.objects.count()}, assignments: {RoleAssignment.objects.count()}, guardian rows: "
+        f"{access.UnitGroupObjectPermission.objects.count()}"
+    )
 
     leaf = Unit.objects.filter(depth=6).order_by("path")[100]
     person = User.objects.get(username="p000100")

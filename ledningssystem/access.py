@@ -60,6 +60,7 @@ M = TypeVar("M", bound=models.Model)
 AnyUser = User | AnonymousUser
 
 _CACHE_ATTR = "_ledningssystem_access"
+_ADMIN_CACHE_ATTR = "_ledningssystem_is_system_admin"
 
 
 # --- Capabilities ------------------------------------------------------------
@@ -130,8 +131,9 @@ def person_sync_access(person: User, today: datetime.date | None = None) -> None
 
 
 def forget_cached_access(person: AnyUser) -> None:
-    if hasattr(person, _CACHE_ATTR):
-        delattr(person, _CACHE_ATTR)
+    for attr in (_CACHE_ATTR, _ADMIN_CACHE_ATTR):
+        if hasattr(person, attr):
+            delattr(person, attr)
 
 
 # --- Scope -------------------------------------------------------------------
@@ -184,9 +186,19 @@ def has_capability(user: AnyUser, capability: str, unit: Unit | None = None) -> 
 
 
 def is_system_admin(user: AnyUser) -> bool:
-    """Administers the whole organisation: ``manage_organisation`` at a top unit."""
-    steplen = Unit.steplen
-    return any(len(p) == steplen for p in scope_paths(user, MANAGE_ORGANISATION))
+    """Administers the whole organisation: ``manage_organisation`` at every top unit.
+
+    An installation may hold several committees; administering one of them
+    does not make a person administrator of the others, nor of what they
+    share (roles, people without a role).
+    """
+    cached = getattr(user, _ADMIN_CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    held = {p for p in scope_paths(user, MANAGE_ORGANISATION) if len(p) == Unit.steplen}
+    result = bool(held) and held >= set(Unit.objects.filter(depth=1, is_active=True).values_list("path", flat=True))
+    setattr(user, _ADMIN_CACHE_ATTR, result)
+    return result
 
 
 def path_condition(user: AnyUser, capability: str, lookup: str) -> Q | None:
@@ -227,7 +239,10 @@ class PersonPolicy(Policy):
     """People are seen through the units where they hold (or held) a role.
 
     A person always sees themselves; system administrators see everyone,
-    including people who hold no role yet.
+    including people who hold no role yet. Changing a person (details,
+    roles, deactivation) needs ``manage_organisation`` over every unit where
+    they hold a current or future role: a scoped administrator cannot reach
+    someone who also works elsewhere, nor hand their roles on.
     """
 
     def filter(self, user: AnyUser, qs: models.QuerySet[Any], action: str) -> models.QuerySet[Any]:
@@ -235,9 +250,15 @@ class PersonPolicy(Policy):
             return qs.none()
         if is_system_admin(user):
             return qs
-        capability = self.capabilities.get(action)
-        condition = path_condition(user, capability, "unit__path") if capability else None
-        own = Q(pk=user.pk) if action == "view" else Q(pk__in=[])
+        if action == "change":
+            manage = path_condition(user, MANAGE_ORGANISATION, "unit__path")
+            if manage is None:
+                return qs.none()
+            in_scope = RoleAssignment.objects.filter(manage).values("person_id")
+            elsewhere = RoleAssignment.objects.current_or_future().exclude(manage).values("person_id")
+            return qs.filter(pk__in=in_scope).exclude(pk__in=elsewhere)
+        condition = path_condition(user, VIEW_ASSIGNMENTS, "unit__path")
+        own = Q(pk=user.pk)
         if condition is None:
             return qs.filter(own)
         in_scope = RoleAssignment.objects.filter(condition).values("person_id")
@@ -312,7 +333,7 @@ register(
         unit_of=lambda a: a.unit,
     ),
 )
-register(User, PersonPolicy(path_lookup="", capabilities={"view": VIEW_ASSIGNMENTS, "change": MANAGE_ORGANISATION}))
+register(User, PersonPolicy(path_lookup="", capabilities={}))
 register(Role, RolePolicy(path_lookup="", capabilities={}))
 register(BackgroundJob, OwnerPolicy(path_lookup="created_by", capabilities={}))
 

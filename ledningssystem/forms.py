@@ -103,19 +103,36 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+_STALE = _("The page is out of date. Reload it and make your change again.")
+
+
 class VersionedForm(AppForm):
     """Carries the version the person saw, so a concurrent change is detected."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={"required": _STALE, "invalid": _STALE, "min_value": _STALE},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "version" not in self.initial:  # a create form: nothing to compare with
+            self.fields["version"].required = False
 
 
 # --- Units -------------------------------------------------------------------
 
 
 class UnitChoiceField(forms.ModelChoiceField):
+    """Units in tree order. The indent shows the tree to the eye; the name of
+    the unit above says it in words, for screen readers and for units that
+    share a name. The queryset should ``select_related("parent")``."""
+
     def label_from_instance(self, obj: Unit) -> str:
         indent = "\u2003" * (obj.depth - 1)
-        return f"{indent}{obj.name}"
+        above = f" ({obj.parent.name})" if obj.depth > 2 and obj.parent_id else ""
+        return f"{indent}{obj.name}{above}"
 
 
 class UnitForm(VersionedForm):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -109,7 +110,7 @@ def _display(model: type[models.Model], field_name: str, value: Any, related: di
     if isinstance(f, models.BooleanField):
         return gettext("Yes") if value else gettext("No")
     if isinstance(f, models.DateTimeField):
-        return date_format(value, "SHORT_DATETIME_FORMAT")
+        return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     if isinstance(f, models.DateField):
         return date_format(value, "SHORT_DATE_FORMAT")
     return str(value)

@@ -82,8 +82,9 @@ def job_run(*, job_id: str) -> None:
     try:
         with translation.override(job.created_by.language or "sv"):
             result = handler.run(job, progress)
-    except Exception:
-        logger.exception("job failed", extra={"job_id": str(job.pk), "kind": job.kind})
+    except Exception as exc:
+        # The exception's text may quote names or case details: log its type only.
+        logger.error("job failed", extra={"job_id": str(job.pk), "kind": job.kind, "error": type(exc).__name__})
         job.status = JobStatus.FAILED
         job.error = _("The job could not be completed. Try again, and contact support if it keeps failing.")
         job.finished_at = timezone.now()
@@ -97,3 +98,22 @@ def job_run(*, job_id: str) -> None:
     job.finished_at = timezone.now()
     save_tracked(job, by=job.created_by, reason="job.finished")
     logger.info("job finished", extra={"job_id": str(job.pk), "kind": job.kind})
+
+
+def job_is_expired(job: BackgroundJob) -> bool:
+    from django.conf import settings
+
+    return job.created_at < timezone.now() - timezone.timedelta(days=settings.JOB_RESULT_RETENTION_DAYS)
+
+
+def job_results_delete_expired() -> int:
+    """Delete stored files of jobs older than the retention period; keep the record."""
+    from django.conf import settings
+
+    cutoff = timezone.now() - timezone.timedelta(days=settings.JOB_RESULT_RETENTION_DAYS)
+    count = 0
+    for job in BackgroundJob.objects.filter(created_at__lt=cutoff).exclude(result="").iterator():
+        job.result.delete(save=False)
+        BackgroundJob.objects.filter(pk=job.pk).update(result="", result_name="")
+        count += 1
+    return count

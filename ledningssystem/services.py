@@ -18,6 +18,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ledningssystem import access
 from ledningssystem.history import save_tracked
@@ -36,6 +37,28 @@ class DomainError(Exception):
 
 class ConflictError(DomainError):
     """Someone else saved the object after the form was opened."""
+
+
+def _ensure_a_system_administrator_remains(excluding: User | None = None) -> None:
+    """Refuse a change that would leave nobody able to administer everything.
+
+    Called inside the transaction after the change (raising rolls it back);
+    ``excluding`` is someone about to lose the role, counted out in advance.
+    """
+    if not Unit.objects.filter(depth=1, is_active=True).exists():
+        return
+    candidates = User.objects.filter(
+        is_active=True,
+        assignments__role__permissions__codename=access.MANAGE_ORGANISATION,
+        assignments__unit__depth=1,
+    ).distinct()
+    if excluding is not None:
+        candidates = candidates.exclude(pk=excluding.pk)
+    for person in candidates:
+        access.forget_cached_access(person)
+        if access.is_system_admin(person):
+            return
+    raise DomainError(_("At least one active person must remain administrator of the whole organisation."), None)
 
 
 def _bump_version(model: type[Any], obj: Any, expected: int | None) -> None:
@@ -78,7 +101,7 @@ def unit_create(
         parent = Unit.objects.select_for_update().get(pk=parent.pk)
         if Unit.objects.filter(path__startswith=parent.path, depth=parent.depth + 1, name__iexact=name).exists():
             raise DomainError(_("There is already a unit with this name here."), "name")
-    unit = Unit(name=name, kind=kind, code=code, description=description)
+    unit = Unit(name=name, kind=kind, code=code, description=description, parent=parent)
     unit._history_user = by  # type: ignore[attr-defined]
     unit._change_reason = "unit.created"  # type: ignore[attr-defined]
     unit = parent.add_child(instance=unit) if parent is not None else Unit.add_root(instance=unit)
@@ -104,8 +127,30 @@ def unit_update(
         children_kinds = set(unit.get_children().values_list("kind", flat=True))
         if children_kinds - ALLOWED_CHILD_KINDS.get(kind, set()):
             raise DomainError(_("The units below this one cannot sit under the new kind."), "kind")
-    if not is_active and unit.is_active and unit.get_descendants().filter(is_active=True).exists():
-        raise DomainError(_("Deactivate the units below this one first."), "is_active")
+    if (
+        parent is not None
+        and name.lower() != unit.name.lower()
+        and Unit.objects.filter(path__startswith=parent.path, depth=unit.depth, name__iexact=name)
+        .exclude(pk=unit.pk)
+        .exists()
+    ):
+        raise DomainError(_("There is already a unit with this name here."), "name")
+    if not is_active and unit.is_active:
+        if unit.get_descendants().filter(is_active=True).exists():
+            raise DomainError(_("Deactivate the units below this one first."), "is_active")
+        holders = RoleAssignment.objects.current_or_future().filter(unit=unit).count()
+        if holders:
+            raise DomainError(
+                ngettext(
+                    "%(n)d person still holds a role at this unit. End or move the role first.",
+                    "%(n)d people still hold roles at this unit. End or move the roles first.",
+                    holders,
+                )
+                % {"n": holders},
+                "is_active",
+            )
+    if is_active and not unit.is_active and parent is not None and not parent.is_active:
+        raise DomainError(_("The unit above is inactive; activate it first."), "is_active")
     _bump_version(Unit, unit, version)
     unit.name, unit.kind, unit.code, unit.description, unit.is_active = name, kind, code, description, is_active
     save_tracked(unit, by=by, reason="unit.updated")
@@ -139,6 +184,7 @@ def unit_move(*, unit: Unit, new_parent: Unit, by: User | None) -> Unit:
     unit.move(new_parent, pos="sorted-child")
     unit = Unit.objects.get(pk=unit.pk)
     _bump_version(Unit, unit, None)
+    unit.parent = new_parent
     save_tracked(unit, by=by, reason="unit.moved")
     return unit
 
@@ -193,6 +239,7 @@ def role_update(
     except IntegrityError:
         raise DomainError(_("A role with this name already exists."), "name") from None
     _set_role_permissions(role, permissions)
+    _ensure_a_system_administrator_remains()
     return role
 
 
@@ -320,6 +367,7 @@ def person_deactivate(
                     role=assignment.role,
                     unit=assignment.unit,
                     start_date=max(day, assignment.start_date),
+                    end_date=assignment.end_date,  # a fixed-term role stays fixed-term
                 )
                 save_tracked(handed, by=by, reason="assignment.handed_over")
         if assignment.start_date > day:
@@ -338,6 +386,7 @@ def person_deactivate(
     access.person_sync_access(person)
     if successor is not None:
         access.person_sync_access(successor)
+    _ensure_a_system_administrator_remains()
     return person
 
 
@@ -392,6 +441,8 @@ def assignment_end(*, assignment: RoleAssignment, end_date: datetime.date, by: U
         raise DomainError(_("The end date cannot be before the start date."), "end_date")
     if assignment.end_date is not None and assignment.end_date < end_date:
         raise DomainError(_("The assignment already ends earlier."), "end_date")
+    if assignment.unit.depth == 1 and assignment.role.permissions.filter(codename=access.MANAGE_ORGANISATION).exists():
+        _ensure_a_system_administrator_remains(excluding=assignment.person)
     assignment.end_date = end_date
     save_tracked(assignment, by=by, reason="assignment.ended")
     access.person_sync_access(assignment.person)

@@ -66,7 +66,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -113,8 +112,9 @@ try:
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL cannot be parsed: {exc}") from exc
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for the writer instead of failing at once when two requests write.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Take the write lock when a transaction starts and wait for it, instead
+    # of failing with "database is locked" when two requests write at once.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
@@ -178,6 +178,10 @@ CELERY_BEAT_SCHEDULE = {
     "sync-role-assignments": {
         "task": "ledningssystem.tasks.sync_all_access",
         "schedule": 60 * 60,
+    },
+    "delete-old-job-results": {
+        "task": "ledningssystem.tasks.delete_expired_job_results",
+        "schedule": 6 * 60 * 60,
     },
 }
 
@@ -278,6 +282,7 @@ TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
 USE_TZ = True
 LANGUAGE_COOKIE_NAME = "language"
+CSRF_FAILURE_VIEW = "ledningssystem.views.errors.csrf_failure"
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
@@ -314,6 +319,10 @@ LOGGING = {
 }
 
 # --- Product settings --------------------------------------------------------
+
+# Generated files (exports, PDFs) are kept this long, then deleted: access
+# is decided when a file is made, and a person may lose their scope later.
+JOB_RESULT_RETENTION_DAYS = env_int("JOB_RESULT_RETENTION_DAYS", 7)
 
 ORGANISATION_NAME = env_str("ORGANISATION_NAME", "")
 DEMO_DATA_ALLOWED = not IS_PRODUCTION

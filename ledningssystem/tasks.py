@@ -24,3 +24,10 @@ def sync_all_access() -> int:
         person_sync_access(person, today)
         count += 1
     return count
+
+
+@shared_task(time_limit=600)
+def delete_expired_job_results() -> int:
+    from ledningssystem.jobs import job_results_delete_expired
+
+    return job_results_delete_expired()

@@ -53,6 +53,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "ledningssystem.views.errors.bad_request"
 handler403 = "ledningssystem.views.errors.forbidden"
 handler404 = "ledningssystem.views.errors.not_found"
 handler500 = "ledningssystem.views.errors.server_error"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ledningssystem.jobs import job_run, job_start
-from ledningssystem.models import Role
+from ledningssystem.models import Role, Unit
 from tests.access_matrix import MatrixRow, case_id, cases, check, only, statuses
 
 ALL = [
@@ -46,7 +46,15 @@ def see_but_not_change(visible: list[str], admin_status: int = 200) -> dict[str,
 
 
 def unit_form(org):
-    return {"name": "Enhet A nytt namn", "kind": "unit", "code": "", "description": "", "is_active": "on"}
+    version = Unit.objects.get(pk=org.unit_a.pk).version
+    return {
+        "name": "Enhet A nytt namn",
+        "kind": "unit",
+        "code": "",
+        "description": "",
+        "is_active": "on",
+        "version": version,
+    }
 
 
 def staff_a_job(org):

@@ -214,10 +214,24 @@ def test_scoped_administrator_cannot_place_people_outside_scope(org, client_for)
 
 
 def test_ending_last_assignment_offers_deactivation(org, client_for) -> None:
+    from django.utils import timezone
+
     assignment = org.staff_a.assignments.get()
-    response = client_for("admin").post(reverse("assignment_end", args=[assignment.pk]), {"end_date": "2026-12-31"})
+    today = timezone.localdate().isoformat()
+    response = client_for("admin").post(reverse("assignment_end", args=[assignment.pk]), {"end_date": today})
     assert response.status_code == 302
     assert response["Location"] == reverse("person_deactivate", args=[org.staff_a.pk])
+
+
+def test_ending_last_assignment_later_keeps_the_date_and_the_account(org, client_for) -> None:
+    from django.utils import timezone
+
+    assignment = org.staff_a.assignments.get()
+    later = timezone.localdate() + timezone.timedelta(days=37)
+    response = client_for("admin").post(reverse("assignment_end", args=[assignment.pk]), {"end_date": later})
+    assert response["Location"] == reverse("person_detail", args=[org.staff_a.pk])
+    assert org.staff_a.assignments.get().end_date == later
+    assert User.objects.get(pk=org.staff_a.pk).is_active
 
 
 def test_deactivate_with_successor_through_the_form(org, client_for) -> None:
@@ -360,3 +374,76 @@ def test_nul_characters_in_a_form_are_a_clear_error(org, client_for) -> None:
     assert response.status_code == 200
     assert 'href="#id_name"' in response.content.decode()
     assert Unit.objects.count() == before
+
+
+def test_visitors_get_swedish_whatever_their_browser_says(db, client) -> None:
+    response = client.get(reverse("login"), headers={"accept-language": "en-US,en;q=0.9"})
+    assert "Logga in" in response.content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/login/"})
+    assert "Log in" in client.get(reverse("login")).content.decode()
+
+
+def test_csrf_failure_is_explained_in_swedish(org) -> None:
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(org.staff_a)
+    response = client.post(reverse("organisation_export"))
+    assert response.status_code == 403
+    assert "Formuläret har gått ut" in response.content.decode()
+
+
+def test_too_many_fields_is_a_swedish_400(org, client_for) -> None:
+    query = "&".join(f"f{i}=1" for i in range(1500))
+    response = client_for("staff_a").get(reverse("unit_list") + "?" + query)
+    assert response.status_code == 400
+    assert "kunde inte hanteras" in response.content.decode()
+
+
+def test_logging_in_writes_no_history_row(org, client) -> None:
+    rows = org.staff_a.history.count()
+    assert client.post("/login/", {"username": "staff_a", "password": "demo-password-123"}).status_code == 302
+    person = User.objects.get(pk=org.staff_a.pk)
+    assert person.last_login is not None
+    assert person.history.count() == rows
+
+
+def test_export_keeps_odd_names_as_text(org, client_for) -> None:
+    Unit.objects.filter(pk=org.unit_b.pk).update(name='=HYPERLINK("http://x","klicka")\x0b')
+    client_for("manager_b").post(reverse("organisation_export"))
+    job = BackgroundJob.objects.get(created_by=org.manager_b)
+    job_run(job_id=str(job.pk))
+    job.refresh_from_db()
+    assert job.status == "done"
+    book = load_workbook(io.BytesIO(job.result.read()))
+    cell = book.worksheets[0]["B2"]
+    assert cell.data_type == "s"
+    assert cell.value == '=HYPERLINK("http://x","klicka")'
+
+
+def test_old_job_files_are_deleted_and_no_longer_served(org, client_for, time_machine) -> None:
+    from django.utils import timezone
+
+    from ledningssystem.jobs import job_results_delete_expired
+
+    client = client_for("staff_a")
+    client.post(reverse("organisation_export"))
+    job = BackgroundJob.objects.get(created_by=org.staff_a)
+    job_run(job_id=str(job.pk))
+    time_machine.move_to(timezone.now() + timezone.timedelta(days=8))
+    client = client_for("staff_a")  # the old session has expired too
+    assert client.get(reverse("job_download", args=[job.pk])).status_code == 404
+    assert "tagits bort" in client.get(reverse("job_detail", args=[job.pk])).content.decode()
+    assert job_results_delete_expired() == 1
+    job.refresh_from_db()
+    assert not job.result
+
+
+def test_technical_admin_cannot_change_units_or_roles(org, client_for) -> None:
+    org.admin.is_staff = True
+    org.admin.save()
+    client = client_for("admin")
+    assert client.get(f"/admin/ledningssystem/unit/{org.unit_a.pk}/change/").status_code == 200  # view only
+    response = client.post(f"/admin/ledningssystem/unit/{org.unit_a.pk}/change/", {"name": "Hackad"})
+    assert response.status_code == 403
+    assert client.get("/admin/ledningssystem/role/add/").status_code == 403

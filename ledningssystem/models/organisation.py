@@ -63,6 +63,17 @@ class Unit(MP_Node):
     )
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # The tree lives in ``path``; this mirror of the parent makes moves
+    # readable in the history ("above: Äldreomsorg → Funktionsstöd").
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("above"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords(verbose_name=_("historical unit"))

@@ -32,11 +32,15 @@ def unit_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(kind=search["kind"])
     if not search.get("inactive"):
         qs = qs.filter(is_active=True)
-    return render(request, "organisation/unit_list.html", {
-        "page": paginate(request, qs),
-        "form": form,
-        "querystring": querystring_without_page(request),
-    })
+    return render(
+        request,
+        "organisation/unit_list.html",
+        {
+            "page": paginate(request, qs),
+            "form": form,
+            "querystring": querystring_without_page(request),
+        },
+    )
 
 
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -129,6 +133,7 @@ def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
         access.units_for_user(request.user, access.MANAGE_ORGANISATION)
         .filter(is_active=True)
         .exclude(path__startswith=unit.path)
+        .select_related("parent")
         .order_by("path")
     )
     form = UnitMoveForm(request.POST or None, targets=targets)

@@ -26,7 +26,12 @@ from ledningssystem.views.common import paginate, querystring_without_page, subm
 
 
 def _manageable_units(user: User):
-    return access.units_for_user(user, access.MANAGE_ORGANISATION).filter(is_active=True).order_by("path")
+    return (
+        access.units_for_user(user, access.MANAGE_ORGANISATION)
+        .filter(is_active=True)
+        .select_related("parent")
+        .order_by("path")
+    )
 
 
 def person_list(request: HttpRequest) -> HttpResponse:
@@ -46,7 +51,12 @@ def person_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(is_active=False)
     elif status != "all":
         qs = qs.filter(is_active=True)
-    active_now = RoleAssignment.objects.active().select_related("role", "unit").order_by("role__sort_order")
+    # Only the roles the viewer may see: someone's roles elsewhere stay hidden.
+    active_now = (
+        access.filter_for_user(request.user, RoleAssignment.objects.active())
+        .select_related("role", "unit")
+        .order_by("role__sort_order")
+    )
     qs = qs.order_by("last_name", "first_name", "username").prefetch_related(
         Prefetch("assignments", queryset=active_now, to_attr="current_assignments")
     )
@@ -184,7 +194,7 @@ def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
 
     def save(d: dict) -> tuple[str, str]:
         services.assignment_end(assignment=assignment, end_date=d["end_date"], by=request.user)
-        if is_last and person.pk != request.user.pk:
+        if is_last and person.pk != request.user.pk and d["end_date"] <= timezone.localdate():
             # Someone with no role left is usually leaving: offer the handover.
             messages.info(
                 request,

@@ -127,7 +127,7 @@ def test_administrator_onboards_and_offboards_a_person(demo, new_page, axe) -> N
     page.get_by_label("Förnamn").fill("Kim")
     page.get_by_label("Efternamn").fill("Nyman")
     page.get_by_label("Första roll").select_option(label="Medarbetare")
-    page.get_by_label("Vid enhet").select_option(label="\u2003" * 3 + "Hemtjänst Södra")
+    page.get_by_label("Vid enhet").select_option(label="\u2003" * 3 + "Hemtjänst Södra (Äldreomsorg)")
     page.get_by_role("button", name="Spara").click()
     page.wait_for_url("**/people/*/")
     assert page.get_by_role("heading", name="Kim Nyman").is_visible()

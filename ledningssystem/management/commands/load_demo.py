@@ -155,7 +155,7 @@ class Command(BaseCommand):
 
     def _add(self, parent: Unit | None, node: tuple, units: dict[str, Unit]) -> None:
         name, kind, code, children = node
-        unit = Unit(name=name, kind=kind, code=code)
+        unit = Unit(name=name, kind=kind, code=code, parent=parent)
         unit._history_user = None  # type: ignore[attr-defined]
         unit._change_reason = "demo.loaded"  # type: ignore[attr-defined]
         unit = Unit.add_root(instance=unit) if parent is None else parent.add_child(instance=unit)

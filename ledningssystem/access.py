@@ -46,6 +46,9 @@ VIEW_UNIT = "view_unit"
 VIEW_ASSIGNMENTS = "view_assignments"
 MANAGE_ORGANISATION = "manage_organisation"
 VIEW_STATISTICS = "view_statistics"
+REPORT_DEVIATIONS = "report_deviations"
+HANDLE_DEVIATIONS = "handle_deviations"
+HANDLE_LEX_SARAH = "handle_lex_sarah"
 
 # The capabilities a role can carry, in the order administrators see them.
 CAPABILITY_LABELS = {
@@ -53,6 +56,9 @@ CAPABILITY_LABELS = {
     VIEW_ASSIGNMENTS: _("See people and who holds which role"),
     VIEW_STATISTICS: _("See aggregated statistics"),
     MANAGE_ORGANISATION: _("Administer units, people, roles and assignments"),
+    REPORT_DEVIATIONS: _("Report deviations"),
+    HANDLE_DEVIATIONS: _("Receive, investigate and close deviations"),
+    HANDLE_LEX_SARAH: _("See and handle lex Sarah reports"),
 }
 CAPABILITY_CODENAMES = list(CAPABILITY_LABELS)
 

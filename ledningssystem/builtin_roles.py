@@ -29,31 +29,51 @@ BUILTIN_ROLES = [
         "forvaltningschef",
         "Förvaltningschef",
         30,
-        ["view_unit", "view_assignments", "view_statistics"],
+        [
+            "view_unit",
+            "view_assignments",
+            "view_statistics",
+            "report_deviations",
+            "handle_deviations",
+            "handle_lex_sarah",
+        ],
         "Ytterst ansvarig för ledningssystemet i förvaltningen.",
     ),
     (
         "sektionschef",
         "Sektionschef",
         40,
-        ["view_unit", "view_assignments", "view_statistics"],
+        ["view_unit", "view_assignments", "view_statistics", "report_deviations", "handle_deviations"],
         "Leder en sektion eller avdelning och följer upp enheterna under den.",
     ),
     (
         "enhetschef",
         "Enhetschef",
         50,
-        ["view_unit", "view_assignments", "view_statistics"],
+        ["view_unit", "view_assignments", "view_statistics", "report_deviations", "handle_deviations"],
         "Leder en enhet: tar emot avvikelser, utreder och följer upp åtgärder.",
     ),
     (
         "kvalitetssamordnare",
         "Kvalitetssamordnare",
         60,
-        ["view_unit", "view_assignments", "view_statistics"],
+        [
+            "view_unit",
+            "view_assignments",
+            "view_statistics",
+            "report_deviations",
+            "handle_deviations",
+            "handle_lex_sarah",
+        ],
         "Håller ordning på kravkatalog, rutiner, processer och årshjul.",
     ),
-    ("medarbetare", "Medarbetare", 70, ["view_unit"], "Rapporterar avvikelser och synpunkter och tar del av rutiner."),
+    (
+        "medarbetare",
+        "Medarbetare",
+        70,
+        ["view_unit", "report_deviations"],
+        "Rapporterar avvikelser och synpunkter och tar del av rutiner.",
+    ),
     (
         "administrator",
         "Administratör",
@@ -93,3 +113,33 @@ def ensure_builtin_roles(apps: Any = None) -> None:
         )
         if created:
             role.permissions.set(permission_model.objects.filter(content_type=unit_ct, codename__in=codenames))
+
+
+# Capabilities added after a release, by built-in role: an existing
+# installation gets them once, through a migration.
+CAPABILITIES_ADDED = {
+    "0004": {
+        "forvaltningschef": ["report_deviations", "handle_deviations", "handle_lex_sarah"],
+        "sektionschef": ["report_deviations", "handle_deviations"],
+        "enhetschef": ["report_deviations", "handle_deviations"],
+        "kvalitetssamordnare": ["report_deviations", "handle_deviations", "handle_lex_sarah"],
+        "medarbetare": ["report_deviations"],
+    },
+}
+
+
+def grant_added_capabilities(apps: Any, release: str) -> None:
+    """Give the built-in roles the capabilities a release added (migration helper)."""
+    from django.contrib.auth.management import create_permissions
+
+    app_config = apps.get_app_config("ledningssystem")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    role_model = apps.get_model("ledningssystem", "Role")
+    permission_model = apps.get_model("auth", "Permission")
+    wanted = permission_model.objects.filter(content_type__app_label="ledningssystem", content_type__model="unit")
+    for slug, codenames in CAPABILITIES_ADDED[release].items():
+        role = role_model.objects.filter(slug=slug, is_builtin=True).first()
+        if role is not None:
+            role.permissions.add(*wanted.filter(codename__in=codenames))

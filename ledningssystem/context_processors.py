@@ -16,6 +16,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "language_form": LanguageForm(initial={"next": request.get_full_path()})}
     items = [(reverse("home"), _("My page"))]
+    if access.has_capability(user, access.REPORT_DEVIATIONS):
+        items.append((reverse("deviations:mine"), _("My reports")))
+    if access.has_capability(user, access.HANDLE_DEVIATIONS) or access.has_capability(user, access.HANDLE_LEX_SARAH):
+        items.append((reverse("deviations:inbox"), _("Deviations")))
     if access.has_capability(user, access.VIEW_UNIT):
         items.append((reverse("unit_list"), _("Organisation")))
     if access.has_capability(user, access.VIEW_STATISTICS):
@@ -23,19 +27,18 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if access.has_capability(user, access.VIEW_ASSIGNMENTS) or access.has_capability(user, access.MANAGE_ORGANISATION):
         items.append((reverse("person_list"), _("People")))
         items.append((reverse("role_list"), _("Roles")))
+    # The current entry is the one whose address is the longest prefix of
+    # this page's (My page only on itself).
     path = request.path
     home = reverse("home")
-    nav = [
-        {"url": url, "label": label, "current": path == url or (url != home and path.startswith(url))}
-        for url, label in items
-    ]
-    # The overview lives under /organisation/ too: only one entry is current.
-    if any(n["current"] and n["url"] == reverse("organisation_overview") for n in nav):
-        for n in nav:
-            if n["url"] == reverse("unit_list"):
-                n["current"] = False
+    matches = [url for url, _label in items if path == url or (url != home and path.startswith(url))]
+    current = max(matches, key=len) if matches else None
+    nav = [{"url": url, "label": label, "current": url == current} for url, label in items]
+    from ledningssystem.views.home import report_kinds_for
+
     return {
         "nav_items": nav,
+        "can_report": bool(report_kinds_for(user)),
         "language_form": LanguageForm(initial={"next": request.get_full_path(), "language": user.language}),
         "is_system_admin": user.is_staff and access.is_system_admin(user),
     }

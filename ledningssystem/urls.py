@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from ledningssystem import access
 from ledningssystem.forms import LoginForm
@@ -50,6 +50,8 @@ urlpatterns = [
     path("jobs/", jobs.job_list, name="job_list"),
     path("jobs/<uuid:pk>/", jobs.job_detail, name="job_detail"),
     path("jobs/<uuid:pk>/download/", jobs.job_download, name="job_download"),
+    path("report/", home.report_start, name="report_start"),
+    path("deviations/", include("deviations.urls")),
     path("admin/", admin.site.urls),
 ]
 

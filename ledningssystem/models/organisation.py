@@ -91,6 +91,9 @@ class Unit(MP_Node):
             ("view_assignments", _("See people and who holds which role")),
             ("manage_organisation", _("Administer units, people, roles and assignments")),
             ("view_statistics", _("See aggregated statistics")),
+            ("report_deviations", _("Report deviations")),
+            ("handle_deviations", _("Receive, investigate and close deviations")),
+            ("handle_lex_sarah", _("See and handle lex Sarah reports")),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=[c.value for c in UnitKind]), name="unit_kind_valid"),

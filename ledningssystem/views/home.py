@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
@@ -92,3 +97,34 @@ def set_language(request: HttpRequest) -> HttpResponse:
             httponly=True,
         )
     return response
+
+
+@dataclass(frozen=True)
+class ReportKind:
+    """Something a person can report through "Rapportera" (deviation, complaint …)."""
+
+    capability: str
+    url_name: str
+    label: Callable[[], str]
+    description: Callable[[], str]
+
+
+REPORT_KINDS: list[ReportKind] = []
+
+
+def register_report_kind(kind: ReportKind) -> None:
+    REPORT_KINDS.append(kind)
+
+
+def report_kinds_for(user: Any) -> list[ReportKind]:
+    return [k for k in REPORT_KINDS if access.has_capability(user, k.capability)]
+
+
+def report_start(request: HttpRequest) -> HttpResponse:
+    """The one "Rapportera" entry: straight to the form when there is one kind."""
+    kinds = report_kinds_for(request.user)
+    if not kinds:
+        raise PermissionDenied
+    if len(kinds) == 1:
+        return redirect(kinds[0].url_name)
+    return render(request, "report_start.html", {"kinds": kinds})

@@ -190,3 +190,49 @@ def test_language_can_be_switched_to_english_and_back(demo, new_page, axe) -> No
     page.get_by_label("Language").select_option("sv")
     page.get_by_role("button", name="Change").click()
     assert page.get_by_role("link", name="Min sida").is_visible()
+
+
+def test_care_worker_reports_on_a_phone_and_later_reads_the_feedback(demo, new_page, axe) -> None:
+    from deviations.models import Deviation
+
+    phone = new_page({"width": 375, "height": 740})
+    login(phone, "medarbetare")
+    phone.get_by_role("link", name="Rapportera").click()
+    phone.wait_for_url("**/deviations/new/")
+    axe(phone)
+    assert phone.get_by_label("Enhet").input_value() == str(Unit.objects.get(name="Hemtjänst Norra").pk)
+    phone.get_by_label("Vad hände?").fill("Brukaren 19121212-1212 gled ur rullstolen vid förflyttning.")
+    phone.get_by_label("Kategori").select_option(label="Fall")
+    phone.get_by_label("Lindrig").check()
+    phone.get_by_role("button", name="Skicka rapport").click()
+    # The personal identity number is caught before anything is saved.
+    assert phone.locator("#error-summary").is_visible()
+    axe(phone)
+    phone.get_by_label("Flytta det till fältet för brukarens identitet (rekommenderas)").check()
+    phone.get_by_role("button", name="Skicka rapport").click()
+    phone.wait_for_url("**/receipt/")
+    axe(phone)
+    deviation = Deviation.objects.get(description__startswith="Brukaren [personnumret flyttat]")
+    assert phone.get_by_text(deviation.reference).is_visible()
+
+    manager = new_page()
+    login(manager, "enhetschef")
+    manager.get_by_role("link", name="Avvikelser").click()
+    axe(manager)
+    manager.get_by_role("link", name=deviation.reference).click()
+    axe(manager)
+    assert manager.get_by_text("19121212-1212").is_visible()  # handlers see the protected identity
+    manager.get_by_role("button", name="Ta emot").click()
+    manager.get_by_role("button", name="Påbörja utredning").click()
+    manager.get_by_label("Vad som framkom och gjordes (den som rapporterade läser detta)").fill(
+        "Rutinen för förflyttning med rullstol har gåtts igenom med hela arbetsgruppen."
+    )
+    manager.get_by_role("button", name="Avsluta", exact=True).click()
+    assert manager.get_by_text("Avslutad", exact=True).first.is_visible()
+    axe(manager)
+
+    phone.get_by_role("link", name="Mina rapporter").click()
+    axe(phone)
+    phone.get_by_role("link", name=deviation.reference).click()
+    assert phone.get_by_text("Rutinen för förflyttning med rullstol").is_visible()
+    axe(phone)

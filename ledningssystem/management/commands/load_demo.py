@@ -149,9 +149,180 @@ class Command(BaseCommand):
             save_tracked(past, by=None, reason="demo.loaded")
             for person in User.objects.all():
                 access.person_sync_access(person)
+            self._deviations()
         self.stdout.write(
             self.style.SUCCESS(f"Demo municipality loaded: {len(units)} units, {len(PEOPLE)} people (password: demo).")
         )
+
+    def _deviations(self) -> None:
+        """Reports across units and statuses, so every deviation page shows something real."""
+        from deviations import services as deviation_services
+        from deviations.defaults import ensure_default_categories
+        from deviations.models import Category, Deviation
+
+        ensure_default_categories()
+        people = {u.username: u for u in User.objects.all()}
+        units = {u.name: u for u in Unit.objects.all()}
+        categories = {c.name: c for c in Category.objects.all()}
+        now = timezone.now()
+        # reporter, unit, days ago, category, consequence, text, measures, lex Sarah, steps, conclusion
+        cases = [
+            (
+                "medarbetare",
+                "Hemtjänst Norra",
+                2,
+                "Läkemedel",
+                "minor",
+                "Kvällsdosen i dosett låg kvar vid besöket kl. 21. Brukaren hade inte tagit den.",
+                "Ringde sjuksköterskan, dosen gavs efter ordination.",
+                False,
+                0,
+                "",
+            ),
+            (
+                "lena.berg",
+                "Hemtjänst Norra",
+                5,
+                "Vård och omsorg",
+                "moderate",
+                "Besöket kl. 07.30 uteblev eftersom schemat inte uppdaterats efter ändrad insats.",
+                "Besöket gjordes kl. 09.10.",
+                False,
+                1,
+                "",
+            ),
+            (
+                "medarbetare",
+                "Hemtjänst Norra",
+                12,
+                "Fall",
+                "minor",
+                "Brukaren halkade på badrumsgolvet vid dusch. Inga synliga skador.",
+                "Hjälpte upp brukaren, kontaktade sjuksköterska.",
+                False,
+                2,
+                "",
+            ),
+            (
+                "medarbetare",
+                "Hemtjänst Norra",
+                40,
+                "Dokumentation och informationsöverföring",
+                "none",
+                "Genomförandeplanen saknade uppgift om ny larmknapp.",
+                "",
+                False,
+                3,
+                "Genomförandeplanen är uppdaterad och rutinen för överlämning vid nya hjälpmedel har gåtts igenom "
+                "på arbetsplatsträffen.",
+            ),
+            (
+                "jonas.ahl",
+                "Hemtjänst Södra",
+                3,
+                "Bemötande",
+                "moderate",
+                "En brukare berättade att en vikarie varit otrevlig och brådskande vid morgonbesöket.",
+                "Samtal med brukaren samma dag.",
+                False,
+                1,
+                "",
+            ),
+            (
+                "aisha.noor",
+                "Björken avdelning 1",
+                1,
+                "Läkemedel",
+                "major",
+                "Fel brukares läkemedel delades ut vid lunch. Upptäcktes direkt.",
+                "Läkare kontaktad, brukaren observeras.",
+                False,
+                0,
+                "",
+            ),
+            (
+                "erik.falk",
+                "Björken avdelning 2",
+                8,
+                "Hot och våld",
+                "moderate",
+                "En boende slog en annan boende i dagrummet.",
+                "Boende separerades, anhöriga informerade.",
+                False,
+                2,
+                "",
+            ),
+            (
+                "medarbetare",
+                "Hemtjänst Norra",
+                1,
+                "Vård och omsorg",
+                "major",
+                "Brukaren har vid flera besök lämnats utan mat eftersom insatsen för måltid inte utförts.",
+                "Mat lagades direkt, enhetschef informerad.",
+                True,
+                0,
+                "",
+            ),
+            (
+                "medarbetare2",
+                "Gruppbostad Linden",
+                6,
+                "Hjälpmedel och medicinteknik",
+                "minor",
+                "Taklyften i lägenhet 3 stannade halvvägs.",
+                "Manuell förflyttning med två personal.",
+                False,
+                0,
+                "",
+            ),
+            (
+                "david.mattsson",
+                "Barn och unga",
+                15,
+                "Handläggning och beslut",
+                "moderate",
+                "Utredningstiden på fyra månader överskreds utan beslut om förlängning.",
+                "",
+                False,
+                2,
+                "",
+            ),
+        ]
+        for reporter, unit, days, category, consequence, text, measures, lex, steps, conclusion in cases:
+            deviation = deviation_services.deviation_report(
+                by=people[reporter],
+                unit=units[unit],
+                occurred_at=now - datetime.timedelta(days=days, hours=2),
+                description=text,
+                immediate_measures=measures,
+                category=categories[category],
+                consequence=consequence,
+                client_affected=True,
+                is_lex_sarah=lex,
+            )
+            Deviation.objects.filter(pk=deviation.pk).update(reported_at=now - datetime.timedelta(days=days))
+            managers = [
+                "enhetschef",
+                "petra.sjo",
+                "mikael.strand",
+                "tomas.lund",
+                "linnea.viklund",
+                "sektionschef",
+                "helena.dahl",
+                "ingrid.ohman",
+            ]
+            handler = next(
+                people[m] for m in managers if access.has_capability(people[m], access.HANDLE_DEVIATIONS, units[unit])
+            )
+            if steps >= 1:
+                deviation = deviation_services.deviation_receive(deviation=deviation, by=handler, version=None)
+            if steps >= 2:
+                deviation = deviation_services.deviation_start_investigation(
+                    deviation=deviation, by=handler, version=None
+                )
+            if steps >= 3:
+                deviation_services.deviation_close(deviation=deviation, by=handler, version=None, conclusion=conclusion)
 
     def _add(self, parent: Unit | None, node: tuple, units: dict[str, Unit]) -> None:
         name, kind, code, children = node

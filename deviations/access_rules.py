@@ -1,0 +1,100 @@
+"""How deviations plug into the shared core: access policy, history, handover.
+
+Who sees a deviation:
+* handlers: ``handle_deviations`` over the unit (not lex Sarah reports),
+* lex Sarah handlers: ``handle_lex_sarah`` over the unit (lex Sarah reports only),
+* the person the deviation is assigned to,
+* the reporter, who follows their own report ("view" only, see views).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from deviations.models import OPEN_STATUSES, Deviation
+from ledningssystem import access, history, services
+from ledningssystem.access import AnyUser, Policy
+from ledningssystem.views import home
+
+
+class DeviationPolicy(Policy):
+    def _handling(self, user: AnyUser) -> Q:
+        condition = Q(pk__in=[])
+        handle = access.path_condition(user, access.HANDLE_DEVIATIONS, "unit__path")
+        if handle is not None:
+            condition |= handle & Q(is_lex_sarah=False)
+        lex = access.path_condition(user, access.HANDLE_LEX_SARAH, "unit__path")
+        if lex is not None:
+            condition |= lex & Q(is_lex_sarah=True)
+        return condition | Q(handler_id=user.pk)
+
+    def filter(self, user: AnyUser, qs: models.QuerySet[Any], action: str) -> models.QuerySet[Any]:
+        if not user.is_authenticated:
+            return qs.none()
+        condition = self._handling(user)
+        if action == "view":
+            condition |= Q(reported_by_id=user.pk)
+        return qs.filter(condition)
+
+    def allows(self, user: AnyUser, obj: Any, action: str) -> bool:
+        if not user.is_authenticated:
+            return False
+        if action == "view" and obj.reported_by_id == user.pk:
+            return True
+        if obj.handler_id == user.pk and user.is_active:
+            return True
+        capability = access.HANDLE_LEX_SARAH if obj.is_lex_sarah else access.HANDLE_DEVIATIONS
+        return access.has_capability(user, capability, obj.unit)
+
+
+def can_handle(user: AnyUser, deviation: Deviation) -> bool:
+    return access.can(user, deviation, "handle")
+
+
+access.register(Deviation, DeviationPolicy(path_lookup="unit__path", capabilities={}))
+history.register_history("deviation", Deviation)
+history.REASONS.update(
+    {
+        "deviation.reported": _("Reported"),
+        "deviation.received": _("Received"),
+        "deviation.investigation_started": _("Investigation started"),
+        "deviation.closed": _("Closed"),
+        "deviation.closed_without_action": _("Closed without action"),
+        "deviation.reopened": _("Reopened"),
+        "deviation.assigned": _("Handler assigned"),
+        "deviation.handed_over": _("Handed over to successor"),
+    }
+)
+
+
+def _count_open(person: Any) -> int:
+    return Deviation.objects.filter(handler=person, status__in=OPEN_STATUSES).count()
+
+
+def _hand_over(person: Any, successor: Any, by: Any) -> int:
+    moved = 0
+    for deviation in Deviation.objects.filter(handler=person, status__in=OPEN_STATUSES):
+        deviation.handler = successor
+        deviation.version += 1
+        history.save_tracked(deviation, by=by, reason="deviation.handed_over")
+        moved += 1
+    return moved
+
+
+services.register_handover(
+    services.HandoverProvider(label=lambda: str(_("Deviations to handle")), count=_count_open, transfer=_hand_over)
+)
+
+
+home.register_report_kind(
+    home.ReportKind(
+        capability=access.REPORT_DEVIATIONS,
+        url_name="deviations:report",
+        label=lambda: str(_("Deviation")),
+        description=lambda: str(_("Something went wrong or could have gone wrong, including lex Sarah.")),
+    )
+)

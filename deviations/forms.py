@@ -1,0 +1,179 @@
+"""Forms for reporting and handling deviations. They check input only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from deviations.models import Category, Consequence, Status
+from ledningssystem import personnummer
+from ledningssystem.forms import AppForm, DateInput, UnitChoiceField
+from ledningssystem.models import Unit, User
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+def _now_local() -> Any:
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
+class ReportForm(AppForm):
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    occurred_at = forms.DateTimeField(label=_("When did it happen?"), widget=DateTimeInput, initial=_now_local)
+    description = forms.CharField(
+        label=_("What happened?"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Describe the event. Do not write the client's name or personal identity number here."),
+    )
+    immediate_measures = forms.CharField(
+        label=_("What was done at once?"),
+        max_length=10_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
+    consequence = forms.ChoiceField(
+        label=_("Estimated consequence"),
+        choices=Consequence.choices,
+        widget=forms.RadioSelect,
+    )
+    client_affected = forms.BooleanField(label=_("A client is affected"), required=False)
+    client_identity = forms.CharField(
+        label=_("Client's name or personal identity number (if needed)"),
+        max_length=200,
+        required=False,
+        help_text=_("Only those who handle the report see this field."),
+    )
+    is_lex_sarah = forms.BooleanField(
+        label=_("This may be a missförhållande or a påtaglig risk för missförhållande (lex Sarah)"),
+        required=False,
+        help_text=_(
+            "Choose this if a client has been, or could have been, harmed by how we acted or failed to act: "
+            "for example abuse, neglect, disrespectful treatment or a decision or effort that was not carried "
+            "out. You must report such things at once. The report then goes only to those who investigate "
+            "lex Sarah cases."
+        ),
+    )
+    personal_number_choice = forms.ChoiceField(
+        label=_("The text looks like it contains a personal identity number"),
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[
+            ("move", _("Move it to the client identity field (recommended)")),
+            ("keep", _("It is not a personal identity number; keep the text as it is")),
+        ],
+    )
+
+    field_order = [
+        "unit",
+        "occurred_at",
+        "description",
+        "immediate_measures",
+        "category",
+        "consequence",
+        "client_affected",
+        "client_identity",
+        "is_lex_sarah",
+        "personal_number_choice",
+    ]
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["category"].queryset = Category.objects.filter(is_active=True)
+        self.found_numbers: list[str] = []
+
+    @property
+    def asks_about_personal_number(self) -> bool:
+        return bool(self.found_numbers)
+
+    def clean_occurred_at(self) -> Any:
+        value = self.cleaned_data["occurred_at"]
+        if value > timezone.now() + timezone.timedelta(minutes=10):
+            raise forms.ValidationError(_("The time it happened cannot be in the future."))
+        if value.year < 2000:
+            raise forms.ValidationError(_("Check the date."))
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        texts = [data.get("description", ""), data.get("immediate_measures", "")]
+        numbers = sorted({n for text in texts for n in personnummer.find(text)})
+        choice = data.get("personal_number_choice")
+        if numbers and choice == "move":
+            marker = str(_("[personal identity number moved]"))
+            data["description"] = personnummer.redact(data.get("description", ""), numbers, marker)
+            data["immediate_measures"] = personnummer.redact(data.get("immediate_measures", ""), numbers, marker)
+            identity = ", ".join(filter(None, [data.get("client_identity", ""), *numbers]))
+            data["client_identity"] = identity[:200]
+            data["client_affected"] = True
+        elif numbers and choice != "keep":
+            self.found_numbers = numbers
+            self.add_error(
+                "personal_number_choice",
+                _(
+                    "The text seems to contain a personal identity number. Choose whether to move it to the "
+                    "protected field."
+                ),
+            )
+        return data
+
+
+class TransitionForm(AppForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    conclusion = forms.CharField(
+        label=_("Conclusion"), required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class AssignForm(AppForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    handler = forms.ModelChoiceField(label=_("Handler"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["handler"].queryset = candidates
+
+
+class InboxForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All")), ("open", _("Open")), *Status.choices],
+    )
+    unit = UnitChoiceField(label=_("Unit"), required=False, queryset=Unit.objects.none())
+    category = forms.ModelChoiceField(label=_("Category"), required=False, queryset=Category.objects.all())
+    date_from = forms.DateField(label=_("Reported from"), required=False, widget=DateInput)
+    date_to = forms.DateField(label=_("Reported to"), required=False, widget=DateInput)
+    lex_sarah = forms.ChoiceField(
+        label=_("Lex Sarah"),
+        required=False,
+        choices=[("", _("All")), ("yes", _("Only lex Sarah")), ("no", _("Without lex Sarah"))],
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("-reported_at", _("Newest first")),
+            ("reported_at", _("Oldest first")),
+            ("-occurred_at", _("When it happened")),
+            ("unit", _("Unit")),
+            ("status", _("Status")),
+        ],
+    )
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = css

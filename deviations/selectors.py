@@ -1,0 +1,71 @@
+"""What deviation screens read, already limited to what the person may see."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from deviations.models import Deviation
+from ledningssystem import access
+from ledningssystem.models import User
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    status: str = ""
+    unit_id: int | None = None
+    category_id: int | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    lex_sarah: str = ""  # "", "yes", "no"
+    sort: str = "-reported_at"
+
+
+SORTS = {
+    "-reported_at": ("-reported_at", "-pk"),
+    "reported_at": ("reported_at", "pk"),
+    "-occurred_at": ("-occurred_at", "-pk"),
+    "unit": ("unit__path", "-reported_at"),
+    "status": ("status", "-reported_at"),
+}
+
+
+def deviation_list_for_user(user: User, filters: InboxFilter) -> models.QuerySet[Deviation]:
+    """The inbox: deviations the person handles, filtered and sorted, joined for the list."""
+    qs = access.filter_for_user(user, Deviation.objects.all(), "handle")
+    if filters.status == "open":
+        qs = qs.open()
+    elif filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.unit_id:
+        unit = access.units_for_user(user).filter(pk=filters.unit_id).first()
+        qs = qs.filter(unit__path__startswith=unit.path) if unit else qs.none()
+    if filters.category_id:
+        qs = qs.filter(category_id=filters.category_id)
+    tz = timezone.get_current_timezone()
+    if filters.date_from:
+        qs = qs.filter(reported_at__gte=datetime.datetime.combine(filters.date_from, datetime.time.min, tz))
+    if filters.date_to:
+        qs = qs.filter(
+            reported_at__lt=datetime.datetime.combine(
+                filters.date_to + datetime.timedelta(days=1), datetime.time.min, tz
+            )
+        )
+    if filters.lex_sarah == "yes":
+        qs = qs.filter(is_lex_sarah=True)
+    elif filters.lex_sarah == "no":
+        qs = qs.filter(is_lex_sarah=False)
+    return qs.select_related("unit", "category", "handler").order_by(*SORTS.get(filters.sort, SORTS["-reported_at"]))
+
+
+def deviation_reported_by(user: User) -> models.QuerySet[Deviation]:
+    """'Mina rapporter': what the person reported, newest first."""
+    return Deviation.objects.filter(reported_by=user).select_related("unit", "category").order_by("-reported_at")
+
+
+def deviation_get_for_user(user: User, pk: Any) -> Deviation:
+    return access.get_for_user(user, Deviation.objects.select_related("unit", "category", "handler", "reported_by"), pk)

@@ -1,0 +1,178 @@
+"""Writes for deviations: report, and one service per workflow transition.
+
+Callers check access through ``ledningssystem.access`` first; these
+functions check the rules of the workflow and record who acted and why.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from deviations.models import Category, ClientIdentity, Consequence, Deviation, ReferenceCounter, Status
+from ledningssystem import access
+from ledningssystem.history import save_tracked
+from ledningssystem.models import Unit, User
+from ledningssystem.services import ConflictError, DomainError
+
+REFERENCE_PREFIX = "AVV"
+# Clocks differ a little between phones and the server.
+FUTURE_TOLERANCE = datetime.timedelta(minutes=10)
+
+
+def reference_next(*, prefix: str, year: int) -> str:
+    """The next reference of the year, e.g. AVV-2026-00042; never handed out twice.
+
+    The counter row is locked for the rest of the transaction, so concurrent
+    reports queue for a number instead of colliding.
+    """
+    ReferenceCounter.objects.bulk_create([ReferenceCounter(prefix=prefix, year=year)], ignore_conflicts=True)
+    counter = ReferenceCounter.objects.select_for_update().get(prefix=prefix, year=year)
+    ReferenceCounter.objects.filter(pk=counter.pk).update(last_value=F("last_value") + 1)
+    counter.refresh_from_db(fields=["last_value"])
+    return f"{prefix}-{year}-{counter.last_value:05d}"
+
+
+@transaction.atomic
+def deviation_report(
+    *,
+    by: User,
+    unit: Unit,
+    occurred_at: datetime.datetime,
+    description: str,
+    immediate_measures: str,
+    category: Category,
+    consequence: str,
+    client_affected: bool,
+    is_lex_sarah: bool,
+    client_identity: str = "",
+) -> Deviation:
+    """Record a new report from ``by`` at ``unit`` and give it a reference."""
+    if not access.has_capability(by, access.REPORT_DEVIATIONS, unit):
+        raise DomainError(_("You cannot report for this unit."), "unit")
+    if occurred_at > timezone.now() + FUTURE_TOLERANCE:
+        raise DomainError(_("The time it happened cannot be in the future."), "occurred_at")
+    if not category.is_active:
+        raise DomainError(_("Choose a category in use."), "category")
+    if consequence not in Consequence.values:
+        raise DomainError(_("Choose a consequence."), "consequence")
+    now = timezone.now()
+    deviation = Deviation(
+        reference=reference_next(prefix=REFERENCE_PREFIX, year=timezone.localtime(now).year),
+        unit=unit,
+        reported_by=by,
+        reported_at=now,
+        occurred_at=occurred_at,
+        description=description,
+        immediate_measures=immediate_measures,
+        category=category,
+        consequence=consequence,
+        client_affected=client_affected or bool(client_identity),
+        is_lex_sarah=is_lex_sarah,
+    )
+    save_tracked(deviation, by=by, reason="deviation.reported")
+    if client_identity:
+        save_tracked(ClientIdentity(deviation=deviation, identity=client_identity), by=by, reason="deviation.reported")
+    return deviation
+
+
+def _lock(deviation: Deviation, version: int | None) -> Deviation:
+    """The current row, locked; refuses if someone changed it since ``version``."""
+    current = Deviation.objects.select_for_update().get(pk=deviation.pk)
+    if version is not None and current.version != version:
+        raise ConflictError(
+            _("Someone else changed this while you were editing. Reload the page to see their change, then try again.")
+        )
+    return current
+
+
+def _move(deviation: Deviation, to: str) -> None:
+    if not deviation.can_move_to(to):
+        raise DomainError(
+            _("A deviation that is %(current)s cannot become %(next)s.")
+            % {"current": deviation.get_status_display().lower(), "next": Status(to).label.lower()}
+        )
+    deviation.status = to
+    deviation.version += 1
+
+
+@transaction.atomic
+def deviation_receive(*, deviation: Deviation, by: User, version: int | None) -> Deviation:
+    """The manager has seen the report; they become its handler unless one is set."""
+    deviation = _lock(deviation, version)
+    _move(deviation, Status.RECEIVED)
+    deviation.received_at = timezone.now()
+    deviation.handler = deviation.handler or by
+    save_tracked(deviation, by=by, reason="deviation.received")
+    return deviation
+
+
+@transaction.atomic
+def deviation_start_investigation(*, deviation: Deviation, by: User, version: int | None) -> Deviation:
+    deviation = _lock(deviation, version)
+    if deviation.status == Status.REPORTED:
+        raise DomainError(_("Receive the report before investigating it."))
+    _move(deviation, Status.INVESTIGATING)
+    deviation.handler = deviation.handler or by
+    save_tracked(deviation, by=by, reason="deviation.investigation_started")
+    return deviation
+
+
+@transaction.atomic
+def deviation_close(*, deviation: Deviation, by: User, version: int | None, conclusion: str) -> Deviation:
+    """Close with a conclusion: what was found and what was done."""
+    if not conclusion.strip():
+        raise DomainError(_("Write what was found and done before closing."), "conclusion")
+    deviation = _lock(deviation, version)
+    _move(deviation, Status.CLOSED)
+    deviation.conclusion = conclusion
+    deviation.closed_at = timezone.now()
+    save_tracked(deviation, by=by, reason="deviation.closed")
+    return deviation
+
+
+@transaction.atomic
+def deviation_close_without_action(*, deviation: Deviation, by: User, version: int | None, reason: str) -> Deviation:
+    """Close when nothing needs doing; the reason is what the reporter reads."""
+    if not reason.strip():
+        raise DomainError(_("Give the reason no action is needed."), "conclusion")
+    deviation = _lock(deviation, version)
+    _move(deviation, Status.CLOSED_NO_ACTION)
+    deviation.conclusion = reason
+    deviation.closed_at = timezone.now()
+    deviation.received_at = deviation.received_at or deviation.closed_at
+    deviation.handler = deviation.handler or by
+    save_tracked(deviation, by=by, reason="deviation.closed_without_action")
+    return deviation
+
+
+@transaction.atomic
+def deviation_reopen(*, deviation: Deviation, by: User, version: int | None, reason: str) -> Deviation:
+    if not reason.strip():
+        raise DomainError(_("Say why the deviation is reopened."), "conclusion")
+    deviation = _lock(deviation, version)
+    _move(deviation, Status.INVESTIGATING)
+    deviation.closed_at = None
+    deviation.conclusion = _("Reopened: %(reason)s\n\nEarlier conclusion: %(earlier)s") % {
+        "reason": reason,
+        "earlier": deviation.conclusion,
+    }
+    save_tracked(deviation, by=by, reason="deviation.reopened")
+    return deviation
+
+
+@transaction.atomic
+def deviation_assign(*, deviation: Deviation, by: User, version: int | None, handler: User) -> Deviation:
+    """Make ``handler`` responsible; they must be able to handle the deviation."""
+    capability = access.HANDLE_LEX_SARAH if deviation.is_lex_sarah else access.HANDLE_DEVIATIONS
+    if not handler.is_active or not access.has_capability(handler, capability, deviation.unit):
+        raise DomainError(_("The person cannot handle deviations at this unit."), "handler")
+    deviation = _lock(deviation, version)
+    deviation.handler = handler
+    deviation.version += 1
+    save_tracked(deviation, by=by, reason="deviation.assigned")
+    return deviation

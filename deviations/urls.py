@@ -1,0 +1,15 @@
+from django.urls import path
+
+from deviations import views
+
+app_name = "deviations"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("new/", views.report, name="report"),
+    path("mine/", views.my_reports, name="mine"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/receipt/", views.receipt, name="receipt"),
+    path("<int:pk>/assign/", views.assign, name="assign"),
+    path("<int:pk>/<slug:name>/", views.transition, name="transition"),
+]

@@ -1,0 +1,211 @@
+"""Deviation screens: report, receipt, my reports, inbox, one deviation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from deviations import selectors, services
+from deviations.access_rules import can_handle
+from deviations.forms import AssignForm, InboxForm, ReportForm, TransitionForm
+from deviations.models import ClientIdentity, Deviation, Status
+from ledningssystem import access
+from ledningssystem.models import RoleAssignment, User
+from ledningssystem.services import DomainError
+from ledningssystem.views.common import paginate, querystring_without_page, submit
+
+
+def _report_units(user: User) -> Any:
+    return (
+        access.units_for_user(user, access.REPORT_DEVIATIONS)
+        .filter(is_active=True)
+        .select_related("parent")
+        .order_by("path")
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest) -> HttpResponse:
+    """Report a deviation: a minute's work on a phone."""
+    units = _report_units(request.user)
+    if not access.has_capability(request.user, access.REPORT_DEVIATIONS):
+        raise PermissionDenied
+    own = (
+        RoleAssignment.objects.active()
+        .filter(person=request.user, unit__in=units)
+        .order_by("start_date")
+        .values_list("unit_id", flat=True)
+        .first()
+    )
+    form = ReportForm(request.POST or None, units=units, initial={"unit": own})
+
+    def save(d: dict[str, Any]) -> tuple[str, str]:
+        deviation = services.deviation_report(
+            by=request.user,
+            unit=d["unit"],
+            occurred_at=d["occurred_at"],
+            description=d["description"],
+            immediate_measures=d["immediate_measures"],
+            category=d["category"],
+            consequence=d["consequence"],
+            client_affected=d["client_affected"],
+            is_lex_sarah=d["is_lex_sarah"],
+            client_identity=d["client_identity"],
+        )
+        return reverse("deviations:receipt", args=[deviation.pk]), _("Thank you. Your report has been sent.")
+
+    if response := submit(request, form, save):
+        return response
+    return render(request, "deviations/report.html", {"form": form})
+
+
+def receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    deviation = selectors.deviation_get_for_user(request.user, pk)
+    if deviation.reported_by_id != request.user.pk:
+        raise Http404
+    return render(request, "deviations/receipt.html", {"deviation": deviation})
+
+
+def my_reports(request: HttpRequest) -> HttpResponse:
+    page = paginate(request, selectors.deviation_reported_by(request.user), 25)
+    return render(request, "deviations/my_reports.html", {"page": page})
+
+
+def inbox(request: HttpRequest) -> HttpResponse:
+    if not (
+        access.has_capability(request.user, access.HANDLE_DEVIATIONS)
+        or access.has_capability(request.user, access.HANDLE_LEX_SARAH)
+    ):
+        raise PermissionDenied
+    units = access.units_for_user(request.user).filter(is_active=True).select_related("parent").order_by("path")
+    form = InboxForm(request.GET or None, units=units)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = selectors.InboxFilter(
+        status=data.get("status") or "",
+        unit_id=data["unit"].pk if data.get("unit") else None,
+        category_id=data["category"].pk if data.get("category") else None,
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
+        lex_sarah=data.get("lex_sarah") or "",
+        sort=data.get("sort") or "-reported_at",
+    )
+    page = paginate(request, selectors.deviation_list_for_user(request.user, filters))
+    return render(
+        request,
+        "deviations/inbox.html",
+        {
+            "form": form,
+            "page": page,
+            "querystring": querystring_without_page(request),
+        },
+    )
+
+
+# Transition name → (service, target status, needs a text, button label)
+TRANSITIONS = {
+    "receive": (services.deviation_receive, Status.RECEIVED, False),
+    "investigate": (services.deviation_start_investigation, Status.INVESTIGATING, False),
+    "close": (services.deviation_close, Status.CLOSED, True),
+    "close-without-action": (services.deviation_close_without_action, Status.CLOSED_NO_ACTION, True),
+    "reopen": (services.deviation_reopen, Status.INVESTIGATING, True),
+}
+
+
+def _available_transitions(deviation: Deviation) -> list[str]:
+    names = []
+    for name, (_service, target, _needs_text) in TRANSITIONS.items():
+        if not deviation.can_move_to(target):
+            continue
+        if name == "reopen" and deviation.is_open:
+            continue
+        if name == "investigate" and not deviation.is_open:
+            continue
+        if name == "investigate" and deviation.status == Status.REPORTED:
+            continue
+        names.append(name)
+    return names
+
+
+def _handler_candidates(deviation: Deviation) -> Any:
+    capability = access.HANDLE_LEX_SARAH if deviation.is_lex_sarah else access.HANDLE_DEVIATIONS
+    ancestors = [*deviation.unit.ancestor_paths, deviation.unit.path]
+    holders = (
+        RoleAssignment.objects.active()
+        .filter(unit__path__in=ancestors, role__permissions__codename=capability, person__is_active=True)
+        .values("person_id")
+    )
+    return User.objects.filter(pk__in=holders).order_by("last_name", "first_name")
+
+
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    deviation = selectors.deviation_get_for_user(request.user, pk)
+    if not can_handle(request.user, deviation):
+        # The reporter follows their report; a lex Sarah report shows its status only.
+        return render(request, "deviations/reporter_view.html", {"deviation": deviation})
+    identity = ClientIdentity.objects.filter(deviation=deviation).first()
+    return render(
+        request,
+        "deviations/detail.html",
+        {
+            "deviation": deviation,
+            "identity": identity,
+            "transitions": _available_transitions(deviation),
+            "transition_form": TransitionForm(initial={"version": deviation.version}),
+            "assign_form": AssignForm(
+                initial={"version": deviation.version, "handler": deviation.handler_id},
+                candidates=_handler_candidates(deviation),
+            ),
+        },
+    )
+
+
+@require_POST
+def transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    if name not in TRANSITIONS:
+        raise Http404
+    deviation = access.get_for_user(request.user, Deviation.objects.select_related("unit"), pk, "handle")
+    service, _target, needs_text = TRANSITIONS[name]
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The page is out of date. Reload it and make your change again."))
+        return redirect("deviations:detail", pk=pk)
+    kwargs: dict[str, Any] = {"deviation": deviation, "by": request.user, "version": form.cleaned_data["version"]}
+    if name == "close":
+        kwargs["conclusion"] = form.cleaned_data["conclusion"]
+    elif needs_text:
+        kwargs["reason"] = form.cleaned_data["conclusion"]
+    try:
+        updated = service(**kwargs)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The deviation is now: %(status)s.") % {"status": updated.get_status_display()})
+    return redirect("deviations:detail", pk=pk)
+
+
+@require_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    deviation = access.get_for_user(request.user, Deviation.objects.select_related("unit"), pk, "handle")
+    form = AssignForm(request.POST, candidates=_handler_candidates(deviation))
+    if form.is_valid():
+        try:
+            services.deviation_assign(
+                deviation=deviation,
+                by=request.user,
+                version=form.cleaned_data["version"],
+                handler=form.cleaned_data["handler"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("%(name)s now handles the deviation.") % {"name": form.cleaned_data["handler"]})
+    else:
+        messages.error(request, _("Choose a handler from the list."))
+    return redirect("deviations:detail", pk=pk)

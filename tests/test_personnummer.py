@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import pytest
+
+from ledningssystem import personnummer
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Brukaren 19121212-1212 föll",
+        "pnr 121212-1212",
+        "1212121212",
+        "191212121212",
+        "121212+1212",
+        "samordningsnummer 701063-2391",
+    ],
+)
+def test_finds_valid_numbers(text: str) -> None:
+    assert personnummer.find(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["121212-1213", "Ring 0701234567", "ordernr 2026-11-24", "991332-1234", "kl 1230 rum 4501", "", "12345678901234"],
+)
+def test_ignores_what_is_not_a_valid_number(text: str) -> None:
+    assert personnummer.find(text) == []
+
+
+def test_redact_replaces_the_number() -> None:
+    text = "Brukaren 19121212-1212 föll"
+    assert personnummer.redact(text, personnummer.find(text), "[flyttat]") == "Brukaren [flyttat] föll"

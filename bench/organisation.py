@@ -163,6 +163,7 @@ def main() -> None:
             RoleAssignment.objects.all().delete()
             RoleScope.objects.all().delete()
             User.objects.all().delete()
+            Unit.objects.update(parent=None)  # the parent mirror protects rows from deletion
             Unit.objects.all().delete()
     if not Unit.objects.exists():
         t0 = time.perf_counter()

@@ -67,6 +67,9 @@ history.REASONS.update(
         "deviation.reopened": _("Reopened"),
         "deviation.assigned": _("Handler assigned"),
         "deviation.handed_over": _("Handed over to successor"),
+        "deviation.investigation_recorded": _("Investigation recorded"),
+        "deviation.cause_added": _("Cause identified"),
+        "deviation.cause_removed": _("Cause removed"),
     }
 )
 

@@ -20,12 +20,28 @@ CATEGORIES = [
 ]
 
 
+CAUSE_CATEGORIES = [
+    ("Kommunikation och information", "Information som inte nådde fram, missförstånd, överlämningar."),
+    ("Kunskap och kompetens", "Utbildning, erfarenhet, introduktion."),
+    ("Rutiner och riktlinjer", "Rutin saknas, är oklar, okänd eller följs inte."),
+    ("Teknik, utrustning och miljö", "Hjälpmedel, IT-system, lokaler."),
+    ("Organisation och ledning", "Ansvarsfördelning, planering, styrning."),
+    ("Bemanning och arbetsbelastning", "För få, fel kompetens på plats, tidspress."),
+    ("Brukarens förutsättningar", "Hälsotillstånd, förmågor och önskemål."),
+    ("Övrigt", ""),
+]
+
+
 def ensure_default_categories(apps: Any = None) -> None:
     """Create the default categories that are missing (migration or live models)."""
     if apps is None:
         from django.apps import apps as live_apps
 
         apps = live_apps
-    category = apps.get_model("deviations", "Category")
-    for order, (name, description) in enumerate(CATEGORIES, start=1):
-        category.objects.get_or_create(name=name, defaults={"description": description, "sort_order": order * 10})
+    for model_name, rows in (("Category", CATEGORIES), ("CauseCategory", CAUSE_CATEGORIES)):
+        try:
+            model = apps.get_model("deviations", model_name)
+        except LookupError:  # an early migration, before cause categories existed
+            continue
+        for order, (name, description) in enumerate(rows, start=1):
+            model.objects.get_or_create(name=name, defaults={"description": description, "sort_order": order * 10})

@@ -8,7 +8,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from deviations.models import Category, Consequence, Status
+from deviations.models import (
+    Category,
+    CauseCategory,
+    Consequence,
+    Deviation,
+    InvestigationMethod,
+    RecurrenceRisk,
+    Status,
+)
 from ledningssystem import personnummer
 from ledningssystem.forms import AppForm, DateInput, UnitChoiceField
 from ledningssystem.models import Unit, User
@@ -177,3 +185,44 @@ class InboxForm(forms.Form):
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = css
+
+
+class InvestigationForm(AppForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    investigation_method = forms.ChoiceField(
+        label=_("Method"), choices=[("", _("Choose…")), *InvestigationMethod.choices]
+    )
+    findings = forms.CharField(
+        label=_("What the investigation found"),
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What happened, in what order, and why. Date your sources in the text."),
+    )
+    recurrence_risk = forms.ChoiceField(
+        label=_("Risk of recurrence"), choices=[("", _("Not assessed")), *RecurrenceRisk.choices], required=False
+    )
+    related = forms.ModelMultipleChoiceField(
+        label=_("Earlier similar deviations"),
+        queryset=Deviation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Reports of the same kind or at the same unit before this one."),
+    )
+
+    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["related"].queryset = candidates
+        self.fields["related"].label_from_instance = lambda d: (
+            f"{d.reference} – {d.category.name}, {d.unit.name} ({d.get_status_display().lower()})"
+        )
+
+
+class CauseForm(AppForm):
+    category = forms.ModelChoiceField(label=_("Kind of cause"), queryset=CauseCategory.objects.none())
+    description = forms.CharField(
+        label=_("Describe the cause"), max_length=2_000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = CauseCategory.objects.filter(is_active=True)

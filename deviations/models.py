@@ -38,6 +38,39 @@ class Category(models.Model):
         return self.name
 
 
+class CauseCategory(models.Model):
+    """A kind of cause found in an investigation. The taxonomy is data."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
+
+    history = HistoricalRecords(verbose_name=_("historical cause category"))
+
+    class Meta:
+        verbose_name = _("cause category")
+        verbose_name_plural = _("cause categories")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InvestigationMethod(models.TextChoices):
+    SIMPLE = "simple", _("Simple investigation")
+    EVENT_ANALYSIS = "event_analysis", _("Event analysis (händelseanalys)")
+    FIVE_WHYS = "five_whys", _("5 whys")
+    FISHBONE = "fishbone", _("Fishbone diagram (cause and effect)")
+    OTHER = "other", _("Other method")
+
+
+class RecurrenceRisk(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
 class Consequence(models.TextChoices):
     UNKNOWN = "unknown", _("Don't know")
     NONE = "none", _("No harm")
@@ -110,9 +143,23 @@ class Deviation(models.Model):
     received_at = models.DateTimeField(_("received"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     conclusion = models.TextField(_("conclusion"), max_length=10_000, blank=True)
+    investigation_method = models.CharField(
+        _("investigation method"), max_length=20, choices=InvestigationMethod.choices, blank=True
+    )
+    findings = models.TextField(_("what the investigation found"), max_length=20_000, blank=True)
+    recurrence_risk = models.CharField(
+        _("risk of recurrence"), max_length=10, choices=RecurrenceRisk.choices, blank=True
+    )
+    related = models.ManyToManyField(
+        "self",
+        verbose_name=_("earlier similar deviations"),
+        symmetrical=False,
+        blank=True,
+        related_name="linked_from",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = HistoricalRecords(verbose_name=_("historical deviation"))
+    history = HistoricalRecords(m2m_fields=[related], verbose_name=_("historical deviation"))
 
     objects = DeviationQuerySet.as_manager()
 
@@ -139,6 +186,26 @@ class Deviation(models.Model):
 
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS.get(self.status, ())
+
+
+class IdentifiedCause(models.Model):
+    """A cause the investigation identified; actions will point at these."""
+
+    deviation = models.ForeignKey(
+        Deviation, verbose_name=_("deviation"), on_delete=models.CASCADE, related_name="causes"
+    )
+    category = models.ForeignKey(CauseCategory, verbose_name=_("kind of cause"), on_delete=models.PROTECT)
+    description = models.TextField(_("description"), max_length=2_000)
+
+    history = HistoricalRecords(verbose_name=_("historical identified cause"))
+
+    class Meta:
+        verbose_name = _("identified cause")
+        verbose_name_plural = _("identified causes")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.description[:60]}"
 
 
 class ClientIdentity(models.Model):

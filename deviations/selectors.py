@@ -69,3 +69,25 @@ def deviation_reported_by(user: User) -> models.QuerySet[Deviation]:
 
 def deviation_get_for_user(user: User, pk: Any) -> Deviation:
     return access.get_for_user(user, Deviation.objects.select_related("unit", "category", "handler", "reported_by"), pk)
+
+
+def deviation_similar_candidates(user: User, deviation: Deviation) -> models.QuerySet[Deviation]:
+    """Earlier deviations of the same kind or at the same unit that the person handles,
+    plus those already linked (at most 20 suggestions, newest first)."""
+    from django.db.models import Q
+
+    since = deviation.reported_at - datetime.timedelta(days=730)
+    visible = access.filter_for_user(user, Deviation.objects.all(), "handle")
+    suggested = (
+        visible.filter(Q(category_id=deviation.category_id) | Q(unit_id=deviation.unit_id))
+        .filter(reported_at__lt=deviation.reported_at, reported_at__gte=since)
+        .exclude(pk=deviation.pk)
+        .order_by("-reported_at")
+        .values_list("pk", flat=True)[:20]
+    )
+    linked = deviation.related.values_list("pk", flat=True)
+    return (
+        visible.filter(Q(pk__in=list(suggested)) | Q(pk__in=linked))
+        .select_related("category", "unit")
+        .order_by("-reported_at")
+    )

@@ -13,7 +13,16 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deviations.models import Category, ClientIdentity, Consequence, Deviation, ReferenceCounter, Status
+from deviations.models import (
+    Category,
+    CauseCategory,
+    ClientIdentity,
+    Consequence,
+    Deviation,
+    IdentifiedCause,
+    ReferenceCounter,
+    Status,
+)
 from ledningssystem import access
 from ledningssystem.history import save_tracked
 from ledningssystem.models import Unit, User
@@ -176,3 +185,63 @@ def deviation_assign(*, deviation: Deviation, by: User, version: int | None, han
     deviation.version += 1
     save_tracked(deviation, by=by, reason="deviation.assigned")
     return deviation
+
+
+INVESTIGATING_STATUSES = (Status.INVESTIGATING, Status.ACTING, Status.FOLLOW_UP)
+
+
+def _ensure_investigating(deviation: Deviation) -> None:
+    if deviation.status not in INVESTIGATING_STATUSES:
+        raise DomainError(_("Start the investigation first; a closed deviation is reopened before it is changed."))
+
+
+@transaction.atomic
+def deviation_record_investigation(
+    *,
+    deviation: Deviation,
+    by: User,
+    version: int | None,
+    method: str,
+    findings: str,
+    recurrence_risk: str,
+    related: list[Deviation],
+) -> Deviation:
+    """Record how the deviation was investigated, what was found and the similar earlier cases.
+
+    ``related`` must already be limited to deviations ``by`` may see.
+    """
+    deviation = _lock(deviation, version)
+    _ensure_investigating(deviation)
+    if any(r.pk == deviation.pk for r in related):
+        raise DomainError(_("A deviation cannot be linked to itself."), "related")
+    deviation.investigation_method = method
+    deviation.findings = findings
+    deviation.recurrence_risk = recurrence_risk
+    deviation.version += 1
+    save_tracked(deviation, by=by, reason="deviation.investigation_recorded")
+    deviation.related.set(related)
+    return deviation
+
+
+@transaction.atomic
+def cause_add(*, deviation: Deviation, by: User, category: CauseCategory, description: str) -> IdentifiedCause:
+    deviation = Deviation.objects.select_for_update().get(pk=deviation.pk)
+    _ensure_investigating(deviation)
+    if not description.strip():
+        raise DomainError(_("Describe the cause."), "description")
+    if not category.is_active:
+        raise DomainError(_("Choose a kind of cause in use."), "category")
+    cause = IdentifiedCause(deviation=deviation, category=category, description=description)
+    save_tracked(cause, by=by, reason="deviation.cause_added")
+    Deviation.objects.filter(pk=deviation.pk).update(version=F("version") + 1)
+    return cause
+
+
+@transaction.atomic
+def cause_remove(*, cause: IdentifiedCause, by: User) -> None:
+    deviation = Deviation.objects.select_for_update().get(pk=cause.deviation_id)
+    _ensure_investigating(deviation)
+    cause._history_user = by  # type: ignore[attr-defined]
+    cause._change_reason = "deviation.cause_removed"  # type: ignore[attr-defined]
+    cause.delete()
+    Deviation.objects.filter(pk=deviation.pk).update(version=F("version") + 1)

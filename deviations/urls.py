@@ -11,5 +11,8 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/receipt/", views.receipt, name="receipt"),
     path("<int:pk>/assign/", views.assign, name="assign"),
+    path("<int:pk>/investigation/", views.investigation, name="investigation"),
+    path("<int:pk>/causes/", views.cause_add, name="cause_add"),
+    path("<int:pk>/causes/<int:cause_pk>/remove/", views.cause_remove, name="cause_remove"),
     path("<int:pk>/<slug:name>/", views.transition, name="transition"),
 ]

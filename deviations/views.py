@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from deviations import selectors, services
 from deviations.access_rules import can_handle
-from deviations.forms import AssignForm, InboxForm, ReportForm, TransitionForm
+from deviations.forms import AssignForm, CauseForm, InboxForm, InvestigationForm, ReportForm, TransitionForm
 from deviations.models import ClientIdentity, Deviation, Status
 from ledningssystem import access
 from ledningssystem.models import RoleAssignment, User
@@ -149,19 +149,30 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_handle(request.user, deviation):
         # The reporter follows their report; a lex Sarah report shows its status only.
         return render(request, "deviations/reporter_view.html", {"deviation": deviation})
-    identity = ClientIdentity.objects.filter(deviation=deviation).first()
+    return _render_detail(request, deviation)
+
+
+def _render_detail(request: HttpRequest, deviation: Deviation, **forms: Any) -> HttpResponse:
+    """The handler's page; ``forms`` are bound forms with errors to show again."""
+    investigation_form = forms.get("investigation_form") or _investigation_forms(request, deviation)[0]
     return render(
         request,
         "deviations/detail.html",
         {
             "deviation": deviation,
-            "identity": identity,
+            "identity": ClientIdentity.objects.filter(deviation=deviation).first(),
             "transitions": _available_transitions(deviation),
-            "transition_form": TransitionForm(initial={"version": deviation.version}),
             "assign_form": AssignForm(
                 initial={"version": deviation.version, "handler": deviation.handler_id},
                 candidates=_handler_candidates(deviation),
             ),
+            "can_investigate": deviation.status in services.INVESTIGATING_STATUSES,
+            "investigation_form": investigation_form,
+            "cause_form": forms.get("cause_form") or CauseForm(),
+            "causes": deviation.causes.select_related("category"),
+            "related": deviation.related.filter(
+                pk__in=access.filter_for_user(request.user, Deviation.objects.all(), "handle").values("pk")
+            ).select_related("category", "unit"),
         },
     )
 
@@ -208,4 +219,77 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("%(name)s now handles the deviation.") % {"name": form.cleaned_data["handler"]})
     else:
         messages.error(request, _("Choose a handler from the list."))
+    return redirect("deviations:detail", pk=pk)
+
+
+def _investigation_forms(request: HttpRequest, deviation: Deviation, data: Any = None) -> tuple[Any, Any]:
+    candidates = selectors.deviation_similar_candidates(request.user, deviation)
+    initial = {
+        "version": deviation.version,
+        "investigation_method": deviation.investigation_method,
+        "findings": deviation.findings,
+        "recurrence_risk": deviation.recurrence_risk,
+        "related": list(deviation.related.values_list("pk", flat=True)),
+    }
+    return InvestigationForm(data, initial=initial, candidates=candidates), candidates
+
+
+@require_POST
+def investigation(request: HttpRequest, pk: int) -> HttpResponse:
+    deviation = access.get_for_user(request.user, Deviation.objects.select_related("unit"), pk, "handle")
+    form, candidates = _investigation_forms(request, deviation, request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        # Links to deviations this person cannot see stay as they are.
+        hidden = list(deviation.related.exclude(pk__in=candidates.values("pk")))
+        try:
+            services.deviation_record_investigation(
+                deviation=deviation,
+                by=request.user,
+                version=d["version"],
+                method=d["investigation_method"],
+                findings=d["findings"],
+                recurrence_risk=d["recurrence_risk"],
+                related=[*d["related"], *hidden],
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("The investigation was saved."))
+            return redirect("deviations:detail", pk=pk)
+    return _render_detail(request, deviation, investigation_form=form)
+
+
+@require_POST
+def cause_add(request: HttpRequest, pk: int) -> HttpResponse:
+    deviation = access.get_for_user(request.user, Deviation.objects.select_related("unit"), pk, "handle")
+    form = CauseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.cause_add(
+                deviation=deviation,
+                by=request.user,
+                category=form.cleaned_data["category"],
+                description=form.cleaned_data["description"],
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("The cause was added."))
+            return redirect("deviations:detail", pk=pk)
+    return _render_detail(request, deviation, cause_form=form)
+
+
+@require_POST
+def cause_remove(request: HttpRequest, pk: int, cause_pk: int) -> HttpResponse:
+    deviation = access.get_for_user(request.user, Deviation.objects.select_related("unit"), pk, "handle")
+    cause = deviation.causes.filter(pk=cause_pk).first()
+    if cause is None:
+        raise Http404
+    try:
+        services.cause_remove(cause=cause, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The cause was removed."))
     return redirect("deviations:detail", pk=pk)

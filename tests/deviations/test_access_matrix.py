@@ -30,6 +30,20 @@ def post_version(ctx):
     return {"version": ctx[1].version}
 
 
+def investigating(org):
+    from deviations import services
+
+    deviation = report(org)
+    deviation = services.deviation_receive(deviation=deviation, by=org.manager_a, version=None)
+    return services.deviation_start_investigation(deviation=deviation, by=org.manager_a, version=None)
+
+
+def cause_data(ctx):
+    from deviations.models import CauseCategory
+
+    return {"category": CauseCategory.objects.first().pk, "description": "Rutin saknas"}
+
+
 ROWS = [
     MatrixRow("report_start", expect=only(302, REPORTERS, 403)),
     MatrixRow("deviations:report", expect=only(200, REPORTERS, 403)),
@@ -85,6 +99,22 @@ ROWS = [
         args=lambda ctx: [ctx[1].pk, "receive"],
         data=post_version,
         expect={**only(404, [], 404), **dict.fromkeys(LEX_A, 302), "staff_a": 403},
+    ),
+    MatrixRow(
+        "deviations:investigation",
+        method="post",
+        setup=investigating,
+        args=lambda ctx: [ctx[1].pk],
+        data=lambda ctx: {"version": ctx[1].version, "investigation_method": "simple", "findings": "Utrett"},
+        expect={**only(404, [], 404), **dict.fromkeys(HANDLE_A, 302), "staff_a": 403},
+    ),
+    MatrixRow(
+        "deviations:cause_add",
+        method="post",
+        setup=investigating,
+        args=lambda ctx: [ctx[1].pk],
+        data=cause_data,
+        expect={**only(404, [], 404), **dict.fromkeys(HANDLE_A, 302), "staff_a": 403},
     ),
     MatrixRow(
         "deviations:assign",

@@ -203,7 +203,7 @@ def test_deactivating_a_handler_hands_open_deviations_over(org, deviation_a) -> 
 
 @pytest.mark.parametrize(
     ("persona", "name", "bound"),
-    [("manager_a", "deviations:inbox", 10), ("staff_a", "deviations:mine", 8), ("manager_a", "deviations:detail", 12)],
+    [("manager_a", "deviations:inbox", 10), ("staff_a", "deviations:mine", 8), ("manager_a", "deviations:detail", 13)],
 )
 def test_query_counts_do_not_grow(org, client_for, django_assert_max_num_queries, persona, name, bound) -> None:
     first = report(org)
@@ -219,3 +219,79 @@ def test_query_counts_do_not_grow(org, client_for, django_assert_max_num_queries
     with CaptureQueriesContext(connection) as large:
         client.get(url)
     assert len(large) == len(small)
+
+
+def test_investigation_causes_and_similar_cases(org, client_for, django_assert_max_num_queries) -> None:
+    from deviations.models import CauseCategory, IdentifiedCause
+
+    earlier = report(org, days_ago=30, text="Tidigare fall i badrummet")
+    current = report(org)
+    services.deviation_receive(deviation=current, by=org.manager_a, version=None)
+    current = services.deviation_start_investigation(deviation=current, by=org.manager_a, version=None)
+    client = client_for("manager_a")
+    page = client.get(reverse("deviations:detail", args=[current.pk]))
+    assert earlier.reference in page.content.decode()  # suggested as similar
+    response = client.post(
+        reverse("deviations:investigation", args=[current.pk]),
+        {
+            "version": current.version,
+            "investigation_method": "five_whys",
+            "findings": "Halkskyddet var borttaget efter städning.",
+            "recurrence_risk": "high",
+            "related": [earlier.pk],
+        },
+    )
+    assert response.status_code == 302
+    current.refresh_from_db()
+    assert current.investigation_method == "five_whys"
+    assert list(current.related.all()) == [earlier]
+    category = CauseCategory.objects.get(name="Rutiner och riktlinjer")
+    client.post(
+        reverse("deviations:cause_add", args=[current.pk]),
+        {"category": category.pk, "description": "Städrutinen saknar moment om halkskydd"},
+    )
+    cause = IdentifiedCause.objects.get(deviation=current)
+    assert cause.history.get().history_change_reason == "deviation.cause_added"
+    bad = client.post(reverse("deviations:cause_add", args=[current.pk]), {"category": category.pk, "description": ""})
+    assert 'href="#id_description"' in bad.content.decode()
+    assert IdentifiedCause.objects.filter(deviation=current).count() == 1
+    stale = client.post(
+        reverse("deviations:investigation", args=[current.pk]),
+        {"version": 1, "investigation_method": "simple", "findings": "Äldre version", "related": []},
+    )
+    assert stale.status_code == 200
+    current.refresh_from_db()
+    assert current.investigation_method == "five_whys"
+    # More causes and similar cases do not add queries.
+    client.get(reverse("deviations:detail", args=[current.pk]))
+    for i in range(10):
+        report(org, days_ago=40 + i)
+        IdentifiedCause.objects.create(deviation=current, category=category, description=f"Orsak {i}")
+    with django_assert_max_num_queries(16):
+        client.get(reverse("deviations:detail", args=[current.pk]))
+    client.post(reverse("deviations:cause_remove", args=[current.pk, cause.pk]))
+    assert not IdentifiedCause.objects.filter(pk=cause.pk).exists()
+
+
+def test_links_the_editor_cannot_see_are_kept(org, client_for) -> None:
+    lex = report(org, lex=True, days_ago=20)
+    current = report(org)
+    services.deviation_receive(deviation=current, by=org.quality, version=None)
+    current = services.deviation_start_investigation(deviation=current, by=org.quality, version=None)
+    current = services.deviation_record_investigation(
+        deviation=current,
+        by=org.quality,
+        version=None,
+        method="simple",
+        findings="Se lex Sarah-ärendet",
+        recurrence_risk="",
+        related=[lex],
+    )
+    client = client_for("manager_a")
+    page = client.get(reverse("deviations:detail", args=[current.pk])).content.decode()
+    assert lex.reference not in page
+    client.post(
+        reverse("deviations:investigation", args=[current.pk]),
+        {"version": current.version, "investigation_method": "simple", "findings": "Kompletterat", "related": []},
+    )
+    assert list(Deviation.objects.get(pk=current.pk).related.all()) == [lex]

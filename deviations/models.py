@@ -19,42 +19,40 @@ from simple_history.models import HistoricalRecords
 from ledningssystem.models import Unit
 
 
-class Category(models.Model):
-    """A kind of deviation. The taxonomy is data: organisations edit it."""
+class TaxonomyTerm(models.Model):
+    """A term of a configurable list: named, ordered, retired rather than deleted."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     description = models.CharField(_("description"), max_length=300, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(TaxonomyTerm):
+    """A kind of deviation. The taxonomy is data: organisations edit it."""
 
     history = HistoricalRecords(verbose_name=_("historical deviation category"))
 
-    class Meta:
+    class Meta(TaxonomyTerm.Meta):
         verbose_name = _("deviation category")
         verbose_name_plural = _("deviation categories")
-        ordering = ["sort_order", "name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
-class CauseCategory(models.Model):
+class CauseCategory(TaxonomyTerm):
     """A kind of cause found in an investigation. The taxonomy is data."""
-
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    description = models.CharField(_("description"), max_length=300, blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
-    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
 
     history = HistoricalRecords(verbose_name=_("historical cause category"))
 
-    class Meta:
+    class Meta(TaxonomyTerm.Meta):
         verbose_name = _("cause category")
         verbose_name_plural = _("cause categories")
-        ordering = ["sort_order", "name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class InvestigationMethod(models.TextChoices):

@@ -3,7 +3,8 @@
 Who sees a deviation:
 * handlers: ``handle_deviations`` over the unit (not lex Sarah reports),
 * lex Sarah handlers: ``handle_lex_sarah`` over the unit (lex Sarah reports only),
-* the person the deviation is assigned to,
+* (being the handler gives nothing by itself: a handler is always someone
+  with the capability, and loses the case with it),
 * the reporter, who follows their own report ("view" only, see views).
 """
 
@@ -30,7 +31,7 @@ class DeviationPolicy(Policy):
         lex = access.path_condition(user, access.HANDLE_LEX_SARAH, "unit__path")
         if lex is not None:
             condition |= lex & Q(is_lex_sarah=True)
-        return condition | Q(handler_id=user.pk)
+        return condition
 
     def filter(self, user: AnyUser, qs: models.QuerySet[Any], action: str) -> models.QuerySet[Any]:
         if not user.is_authenticated:
@@ -44,8 +45,6 @@ class DeviationPolicy(Policy):
         if not user.is_authenticated:
             return False
         if action == "view" and obj.reported_by_id == user.pk:
-            return True
-        if obj.handler_id == user.pk and user.is_active:
             return True
         capability = access.HANDLE_LEX_SARAH if obj.is_lex_sarah else access.HANDLE_DEVIATIONS
         return access.has_capability(user, capability, obj.unit)
@@ -79,9 +78,13 @@ def _count_open(person: Any) -> int:
 
 
 def _hand_over(person: Any, successor: Any, by: Any) -> int:
+    """Give the successor the open deviations they may handle; the others go
+    back to their unit's inbox without a handler (never to someone who may
+    not see them)."""
     moved = 0
-    for deviation in Deviation.objects.filter(handler=person, status__in=OPEN_STATUSES):
-        deviation.handler = successor
+    for deviation in Deviation.objects.filter(handler=person, status__in=OPEN_STATUSES).select_related("unit"):
+        capability = access.HANDLE_LEX_SARAH if deviation.is_lex_sarah else access.HANDLE_DEVIATIONS
+        deviation.handler = successor if access.has_capability(successor, capability, deviation.unit) else None
         deviation.version += 1
         history.save_tracked(deviation, by=by, reason="deviation.handed_over")
         moved += 1

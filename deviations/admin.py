@@ -1,15 +1,15 @@
 """Deviations are not in the technical admin: case details stay behind the
-access module. Only the category taxonomy is offered here."""
+access module. Only the taxonomies (deviation and cause categories) are offered here."""
 
 from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from deviations.models import Category
+from deviations.models import Category, CauseCategory
 from ledningssystem import access
 
 
-@admin.register(Category)
+@admin.register(Category, CauseCategory)
 class CategoryAdmin(SimpleHistoryAdmin):
     list_display = ["name", "is_active", "sort_order"]
     list_editable = ["is_active", "sort_order"]

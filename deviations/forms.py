@@ -118,11 +118,14 @@ class ReportForm(AppForm):
         numbers = sorted({n for text in texts for n in personnummer.find(text)})
         choice = data.get("personal_number_choice")
         if numbers and choice == "move":
+            identity = ", ".join(filter(None, [data.get("client_identity", ""), *numbers]))
+            if len(identity) > 200:
+                self.add_error("client_identity", _("Shorten the client identity so the number fits (200 characters)."))
+                return data
             marker = str(_("[personal identity number moved]"))
             data["description"] = personnummer.redact(data.get("description", ""), numbers, marker)
             data["immediate_measures"] = personnummer.redact(data.get("immediate_measures", ""), numbers, marker)
-            identity = ", ".join(filter(None, [data.get("client_identity", ""), *numbers]))
-            data["client_identity"] = identity[:200]
+            data["client_identity"] = identity
             data["client_affected"] = True
         elif numbers and choice != "keep":
             self.found_numbers = numbers

@@ -157,7 +157,9 @@ class Deviation(models.Model):
     )
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = HistoricalRecords(m2m_fields=[related], verbose_name=_("historical deviation"))
+    # Links to similar cases are not kept in the history: the other case may
+    # be one the reader must not know of (lex Sarah).
+    history = HistoricalRecords(verbose_name=_("historical deviation"))
 
     objects = DeviationQuerySet.as_manager()
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.utils import timezone
 
 from deviations.models import Deviation
 from ledningssystem import access
@@ -46,15 +45,11 @@ def deviation_list_for_user(user: User, filters: InboxFilter) -> models.QuerySet
         qs = qs.filter(unit__path__startswith=unit.path) if unit else qs.none()
     if filters.category_id:
         qs = qs.filter(category_id=filters.category_id)
-    tz = timezone.get_current_timezone()
+    # Local calendar dates (Europe/Stockholm), whatever the range typed.
     if filters.date_from:
-        qs = qs.filter(reported_at__gte=datetime.datetime.combine(filters.date_from, datetime.time.min, tz))
+        qs = qs.filter(reported_at__date__gte=filters.date_from)
     if filters.date_to:
-        qs = qs.filter(
-            reported_at__lt=datetime.datetime.combine(
-                filters.date_to + datetime.timedelta(days=1), datetime.time.min, tz
-            )
-        )
+        qs = qs.filter(reported_at__date__lte=filters.date_to)
     if filters.lex_sarah == "yes":
         qs = qs.filter(is_lex_sarah=True)
     elif filters.lex_sarah == "no":

@@ -125,6 +125,8 @@ def deviation_start_investigation(*, deviation: Deviation, by: User, version: in
     deviation = _lock(deviation, version)
     if deviation.status == Status.REPORTED:
         raise DomainError(_("Receive the report before investigating it."))
+    if deviation.status != Status.RECEIVED:
+        raise DomainError(_("The investigation has already started, or the deviation is closed."))
     _move(deviation, Status.INVESTIGATING)
     deviation.handler = deviation.handler or by
     save_tracked(deviation, by=by, reason="deviation.investigation_started")
@@ -164,6 +166,8 @@ def deviation_reopen(*, deviation: Deviation, by: User, version: int | None, rea
     if not reason.strip():
         raise DomainError(_("Say why the deviation is reopened."), "conclusion")
     deviation = _lock(deviation, version)
+    if deviation.is_open:
+        raise DomainError(_("Only a closed deviation can be reopened."))
     _move(deviation, Status.INVESTIGATING)
     deviation.closed_at = None
     deviation.conclusion = _("Reopened: %(reason)s\n\nEarlier conclusion: %(earlier)s") % {
@@ -181,6 +185,8 @@ def deviation_assign(*, deviation: Deviation, by: User, version: int | None, han
     if not handler.is_active or not access.has_capability(handler, capability, deviation.unit):
         raise DomainError(_("The person cannot handle deviations at this unit."), "handler")
     deviation = _lock(deviation, version)
+    if not deviation.is_open:
+        raise DomainError(_("A closed deviation gets no new handler; reopen it first."), "handler")
     deviation.handler = handler
     deviation.version += 1
     save_tracked(deviation, by=by, reason="deviation.assigned")
@@ -233,7 +239,8 @@ def cause_add(*, deviation: Deviation, by: User, category: CauseCategory, descri
         raise DomainError(_("Choose a kind of cause in use."), "category")
     cause = IdentifiedCause(deviation=deviation, category=category, description=description)
     save_tracked(cause, by=by, reason="deviation.cause_added")
-    Deviation.objects.filter(pk=deviation.pk).update(version=F("version") + 1)
+    deviation.version += 1
+    save_tracked(deviation, by=by, reason="deviation.cause_added")
     return cause
 
 
@@ -244,4 +251,5 @@ def cause_remove(*, cause: IdentifiedCause, by: User) -> None:
     cause._history_user = by  # type: ignore[attr-defined]
     cause._change_reason = "deviation.cause_removed"  # type: ignore[attr-defined]
     cause.delete()
-    Deviation.objects.filter(pk=deviation.pk).update(version=F("version") + 1)
+    deviation.version += 1
+    save_tracked(deviation, by=by, reason="deviation.cause_removed")

@@ -86,7 +86,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     units = access.units_for_user(request.user).filter(is_active=True).select_related("parent").order_by("path")
     form = InboxForm(request.GET or None, units=units)
-    data = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()  # a bad value shows as an error on its filter; the valid filters still apply
+    data = getattr(form, "cleaned_data", {})
     filters = selectors.InboxFilter(
         status=data.get("status") or "",
         unit_id=data["unit"].pk if data.get("unit") else None,
@@ -165,10 +166,11 @@ def _render_detail(request: HttpRequest, deviation: Deviation, **forms: Any) -> 
             "assign_form": AssignForm(
                 initial={"version": deviation.version, "handler": deviation.handler_id},
                 candidates=_handler_candidates(deviation),
+                auto_id="assign_%s",
             ),
             "can_investigate": deviation.status in services.INVESTIGATING_STATUSES,
             "investigation_form": investigation_form,
-            "cause_form": forms.get("cause_form") or CauseForm(),
+            "cause_form": forms.get("cause_form") or CauseForm(auto_id="cause_%s"),
             "causes": deviation.causes.select_related("category"),
             "related": deviation.related.filter(
                 pk__in=access.filter_for_user(request.user, Deviation.objects.all(), "handle").values("pk")
@@ -204,7 +206,7 @@ def transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 @require_POST
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     deviation = access.get_for_user(request.user, Deviation.objects.select_related("unit"), pk, "handle")
-    form = AssignForm(request.POST, candidates=_handler_candidates(deviation))
+    form = AssignForm(request.POST, candidates=_handler_candidates(deviation), auto_id="assign_%s")
     if form.is_valid():
         try:
             services.deviation_assign(
@@ -231,7 +233,7 @@ def _investigation_forms(request: HttpRequest, deviation: Deviation, data: Any =
         "recurrence_risk": deviation.recurrence_risk,
         "related": list(deviation.related.values_list("pk", flat=True)),
     }
-    return InvestigationForm(data, initial=initial, candidates=candidates), candidates
+    return InvestigationForm(data, initial=initial, candidates=candidates, auto_id="investigation_%s"), candidates
 
 
 @require_POST
@@ -263,7 +265,7 @@ def investigation(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def cause_add(request: HttpRequest, pk: int) -> HttpResponse:
     deviation = access.get_for_user(request.user, Deviation.objects.select_related("unit"), pk, "handle")
-    form = CauseForm(request.POST)
+    form = CauseForm(request.POST, auto_id="cause_%s")
     if form.is_valid():
         try:
             services.cause_add(

@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime
 import re
 
-_CANDIDATE = re.compile(r"(?<!\d)((?:19|20)?\d{6})\s?([-+])?\s?(\d{4})(?!\d)")
+# Hyphen, plus (over 100), and the dashes word processors put in their place.
+_CANDIDATE = re.compile(r"(?<!\d)((?:19|20)?\d{6})\s?([-+\u2010-\u2015\u2212])?\s?(\d{4})(?!\d)")
 
 
 def _luhn_ok(ten_digits: str) -> bool:
@@ -45,6 +46,7 @@ def find(text: str) -> list[str]:
 
 
 def redact(text: str, numbers: list[str], replacement: str) -> str:
-    for number in numbers:
+    # Longest first: "121212-1212" must not be replaced inside "19121212-1212".
+    for number in sorted(numbers, key=len, reverse=True):
         text = text.replace(number, replacement)
     return text

@@ -31,3 +31,13 @@ def test_ignores_what_is_not_a_valid_number(text: str) -> None:
 def test_redact_replaces_the_number() -> None:
     text = "Brukaren 19121212-1212 föll"
     assert personnummer.redact(text, personnummer.find(text), "[flyttat]") == "Brukaren [flyttat] föll"
+
+
+def test_dashes_from_word_processors_are_found() -> None:
+    assert personnummer.find("pnr 121212\u20131212")  # en dash
+    assert personnummer.find("pnr 121212\u20111212")  # non-breaking hyphen
+
+
+def test_redact_replaces_longer_numbers_first() -> None:
+    text = "121212-1212 och 19121212-1212"
+    assert personnummer.redact(text, personnummer.find(text), "[x]") == "[x] och [x]"

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import models
 from django.http import HttpRequest, HttpResponse
@@ -50,9 +51,18 @@ def submit(
         return redirect(done)
     if not form.is_valid():
         return None
+    token = form.cleaned_data.get("form_token")
+    # Two copies of one submit can arrive at the same moment: only the one
+    # that claims the token acts; the other is told the form is on its way.
+    lock = f"form-token:{request.session.session_key}:{token}" if token else None
+    if lock and not cache.add(lock, 1, timeout=120):
+        messages.info(request, _("The form is already being sent. Wait a moment and look again."))
+        return redirect(request.get_full_path())
     try:
         url, message = save(form.cleaned_data)
     except DomainError as exc:
+        if lock:
+            cache.delete(lock)
         form.add_domain_error(exc)
         return None
     remember_submission(request, form, url)

@@ -253,7 +253,7 @@ def test_investigation_causes_and_similar_cases(org, client_for, django_assert_m
     cause = IdentifiedCause.objects.get(deviation=current)
     assert cause.history.get().history_change_reason == "deviation.cause_added"
     bad = client.post(reverse("deviations:cause_add", args=[current.pk]), {"category": category.pk, "description": ""})
-    assert 'href="#id_description"' in bad.content.decode()
+    assert 'href="#cause_description"' in bad.content.decode()
     assert IdentifiedCause.objects.filter(deviation=current).count() == 1
     stale = client.post(
         reverse("deviations:investigation", args=[current.pk]),
@@ -295,3 +295,86 @@ def test_links_the_editor_cannot_see_are_kept(org, client_for) -> None:
         {"version": current.version, "investigation_method": "simple", "findings": "Kompletterat", "related": []},
     )
     assert list(Deviation.objects.get(pk=current.pk).related.all()) == [lex]
+
+
+def test_a_former_handler_loses_the_case_with_the_role(org, client_for, deviation_a) -> None:
+    services.deviation_receive(deviation=deviation_a, by=org.manager_a, version=None)
+    assignment = org.manager_a.assignments.get()
+    org_services.assignment_end(
+        assignment=assignment, end_date=timezone.localdate() - datetime.timedelta(days=1), by=org.admin
+    )
+    client = client_for("manager_a")
+    assert client.get(reverse("deviations:detail", args=[deviation_a.pk])).status_code == 404
+    assert (
+        client.post(
+            reverse("deviations:transition", args=[deviation_a.pk, "investigate"]), {"version": deviation_a.version}
+        ).status_code
+        == 404
+    )
+
+
+def test_handover_never_gives_a_case_to_someone_who_may_not_see_it(org, client_for, lex_a) -> None:
+    services.deviation_assign(deviation=lex_a, by=org.quality, version=None, handler=org.director)
+    deputy = org.manager_b  # a unit manager elsewhere: no lex Sarah capability
+    org_services.person_deactivate(person=org.director, by=org.admin, successor=deputy, transfer_roles=False)
+    lex_a.refresh_from_db()
+    assert lex_a.handler is None
+    assert client_for("manager_b").get(reverse("deviations:detail", args=[lex_a.pk])).status_code == 404
+
+
+def test_closed_cases_move_only_by_reopening(org, deviation_a) -> None:
+    closed = services.deviation_close_without_action(
+        deviation=deviation_a, by=org.manager_a, version=None, reason="Dubblett"
+    )
+    with pytest.raises(DomainError):
+        services.deviation_start_investigation(deviation=closed, by=org.manager_a, version=None)
+    with pytest.raises(DomainError):
+        services.deviation_assign(deviation=closed, by=org.manager_a, version=None, handler=org.section_head)
+    reopened = services.deviation_reopen(deviation=closed, by=org.manager_a, version=None, reason="Ny uppgift")
+    with pytest.raises(DomainError):
+        services.deviation_reopen(deviation=reopened, by=org.manager_a, version=None, reason="Igen")
+
+
+@pytest.mark.parametrize("query", [{"date_to": "9999-12-31"}, {"date_from": "0001-01-01"}, {"date_from": "x"}])
+def test_inbox_survives_extreme_dates(org, client_for, deviation_a, query) -> None:
+    assert client_for("manager_a").get(reverse("deviations:inbox"), query).status_code == 200
+
+
+def test_one_bad_filter_does_not_drop_the_others(org, client_for, deviation_a) -> None:
+    services.deviation_close_without_action(deviation=deviation_a, by=org.manager_a, version=None, reason="Klart")
+    report(org)
+    query = {"status": "closed_no_action", "unit": "999999"}
+    response = client_for("manager_a").get(reverse("deviations:inbox"), query)
+    assert [d.pk for d in response.context["page"].object_list] == [deviation_a.pk]
+    assert "id_unit_error" in response.content.decode()
+
+
+def test_a_cause_appears_in_the_deviation_history(org, deviation_a) -> None:
+    from deviations.models import CauseCategory
+
+    services.deviation_receive(deviation=deviation_a, by=org.manager_a, version=None)
+    deviation = services.deviation_start_investigation(deviation=deviation_a, by=org.manager_a, version=None)
+    services.cause_add(
+        deviation=deviation, by=org.manager_a, category=CauseCategory.objects.first(), description="Rutin saknas"
+    )
+    assert deviation.history.first().history_change_reason == "deviation.cause_added"
+
+
+def test_a_submit_already_in_flight_is_not_repeated(org, client_for) -> None:
+    from django.core.cache import cache
+
+    client = client_for("staff_a")
+    client.get(reverse("deviations:report"))
+    cache.add(f"form-token:{client.session.session_key}:inflight", 1, timeout=60)
+    response = client.post(reverse("deviations:report"), form(org, form_token="inflight"))
+    assert response.status_code == 302
+    assert not Deviation.objects.exists()
+
+
+def test_moving_a_number_that_does_not_fit_is_refused(org, client_for) -> None:
+    data = form(
+        org, description="Brukaren 19121212-1212 föll", client_identity="x" * 195, personal_number_choice="move"
+    )
+    response = client_for("staff_a").post(reverse("deviations:report"), data)
+    assert 'href="#id_client_identity"' in response.content.decode()
+    assert not Deviation.objects.exists()

@@ -20,6 +20,7 @@ from deviations.models import (
 from ledningssystem import personnummer
 from ledningssystem.forms import AppForm, DateInput, UnitChoiceField
 from ledningssystem.models import Unit, User
+from ledningssystem.uploads import MultipleFileField
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -61,6 +62,7 @@ class ReportForm(AppForm):
         required=False,
         help_text=_("Only those who handle the report see this field."),
     )
+    attachments = MultipleFileField(label=_("Attachments (optional)"))
     is_lex_sarah = forms.BooleanField(
         label=_("This may be a missförhållande or a påtaglig risk för missförhållande (lex Sarah)"),
         required=False,

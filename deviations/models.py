@@ -208,6 +208,37 @@ class IdentifiedCause(models.Model):
         return f"{self.category}: {self.description[:60]}"
 
 
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # The stored name is random: the original name is kept in the row only.
+    import uuid
+
+    return f"deviations/{instance.deviation_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file attached to a report: a photo, a scanned note. Stored privately."""
+
+    deviation = models.ForeignKey(
+        Deviation, verbose_name=_("deviation"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    history = HistoricalRecords(verbose_name=_("historical attachment"))
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ClientIdentity(models.Model):
     """Who the deviation concerns, kept apart from the free text.
 

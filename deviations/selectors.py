@@ -63,7 +63,8 @@ def deviation_reported_by(user: User) -> models.QuerySet[Deviation]:
 
 
 def deviation_get_for_user(user: User, pk: Any) -> Deviation:
-    return access.get_for_user(user, Deviation.objects.select_related("unit", "category", "handler", "reported_by"), pk)
+    related = Deviation.objects.select_related("unit", "category", "handler", "reported_by")
+    return access.get_for_user(user, related.prefetch_related("attachments"), pk)
 
 
 def deviation_similar_candidates(user: User, deviation: Deviation) -> models.QuerySet[Deviation]:

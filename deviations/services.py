@@ -7,6 +7,7 @@ functions check the rules of the workflow and record who acted and why.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deviations.models import (
+    Attachment,
     Category,
     CauseCategory,
     ClientIdentity,
@@ -59,8 +61,13 @@ def deviation_report(
     client_affected: bool,
     is_lex_sarah: bool,
     client_identity: str = "",
+    attachments: list[tuple[Any, str]] | None = None,
 ) -> Deviation:
-    """Record a new report from ``by`` at ``unit`` and give it a reference."""
+    """Record a new report from ``by`` at ``unit`` and give it a reference.
+
+    ``attachments`` are (uploaded file, checked content type) pairs from
+    ``ledningssystem.uploads``.
+    """
     if not access.has_capability(by, access.REPORT_DEVIATIONS, unit):
         raise DomainError(_("You cannot report for this unit."), "unit")
     if occurred_at > timezone.now() + FUTURE_TOLERANCE:
@@ -86,6 +93,16 @@ def deviation_report(
     save_tracked(deviation, by=by, reason="deviation.reported")
     if client_identity:
         save_tracked(ClientIdentity(deviation=deviation, identity=client_identity), by=by, reason="deviation.reported")
+    for upload, content_type in attachments or []:
+        attachment = Attachment(
+            deviation=deviation,
+            name=(upload.name or "")[:200],
+            content_type=content_type,
+            size=upload.size,
+            uploaded_by=by,
+        )
+        attachment.file.save("upload", upload, save=False)
+        save_tracked(attachment, by=by, reason="deviation.reported")
     return deviation
 
 

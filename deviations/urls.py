@@ -10,6 +10,7 @@ urlpatterns = [
     path("mine/", views.my_reports, name="mine"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/receipt/", views.receipt, name="receipt"),
+    path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment"),
     path("<int:pk>/assign/", views.assign, name="assign"),
     path("<int:pk>/investigation/", views.investigation, name="investigation"),
     path("<int:pk>/causes/", views.cause_add, name="cause_add"),

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -44,7 +44,7 @@ def report(request: HttpRequest) -> HttpResponse:
         .values_list("unit_id", flat=True)
         .first()
     )
-    form = ReportForm(request.POST or None, units=units, initial={"unit": own})
+    form = ReportForm(request.POST or None, request.FILES or None, units=units, initial={"unit": own})
 
     def save(d: dict[str, Any]) -> tuple[str, str]:
         deviation = services.deviation_report(
@@ -58,6 +58,7 @@ def report(request: HttpRequest) -> HttpResponse:
             client_affected=d["client_affected"],
             is_lex_sarah=d["is_lex_sarah"],
             client_identity=d["client_identity"],
+            attachments=d["attachments"],
         )
         return reverse("deviations:receipt", args=[deviation.pk]), _("Thank you. Your report has been sent.")
 
@@ -295,3 +296,18 @@ def cause_remove(request: HttpRequest, pk: int, cause_pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The cause was removed."))
     return redirect("deviations:detail", pk=pk)
+
+
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """Handlers download any attachment; the reporter their own (not of a lex Sarah report)."""
+    deviation = selectors.deviation_get_for_user(request.user, pk)
+    if not can_handle(request.user, deviation) and deviation.is_lex_sarah:
+        raise Http404
+    attachment = deviation.attachments.filter(pk=attachment_pk).first()
+    if attachment is None:
+        raise Http404
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.name, content_type=attachment.content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

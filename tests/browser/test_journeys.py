@@ -204,11 +204,14 @@ def test_care_worker_reports_on_a_phone_and_later_reads_the_feedback(demo, new_p
     phone.get_by_label("Vad hände?").fill("Brukaren 19121212-1212 gled ur rullstolen vid förflyttning.")
     phone.get_by_label("Kategori").select_option(label="Fall")
     phone.get_by_label("Lindrig").check()
+    photo = {"name": "golvet.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n" + b"\x00" * 32}
+    phone.get_by_label("Bilagor (valfritt)").set_input_files(photo)
     phone.get_by_role("button", name="Skicka rapport").click()
     # The personal identity number is caught before anything is saved.
     assert phone.locator("#error-summary").is_visible()
     axe(phone)
     phone.get_by_label("Flytta det till fältet för brukarens identitet (rekommenderas)").check()
+    phone.get_by_label("Bilagor (valfritt)").set_input_files(photo)  # files are not kept between submits
     phone.get_by_role("button", name="Skicka rapport").click()
     phone.wait_for_url("**/receipt/")
     axe(phone)
@@ -222,6 +225,7 @@ def test_care_worker_reports_on_a_phone_and_later_reads_the_feedback(demo, new_p
     manager.get_by_role("link", name=deviation.reference).click()
     axe(manager)
     assert manager.get_by_text("19121212-1212").is_visible()  # handlers see the protected identity
+    assert manager.get_by_role("link", name="golvet.png").is_visible()
     manager.get_by_role("button", name="Ta emot").click()
     manager.get_by_role("button", name="Påbörja utredning").click()
     manager.get_by_label("Vad som framkom och gjordes (den som rapporterade läser detta)").fill(

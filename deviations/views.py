@@ -172,6 +172,7 @@ def _render_detail(request: HttpRequest, deviation: Deviation, **forms: Any) -> 
             "can_investigate": deviation.status in services.INVESTIGATING_STATUSES,
             "investigation_form": investigation_form,
             "cause_form": forms.get("cause_form") or CauseForm(auto_id="cause_%s"),
+            "transition_error": forms.get("transition_error"),
             "causes": deviation.causes.select_related("category"),
             "related": deviation.related.filter(
                 pk__in=access.filter_for_user(request.user, Deviation.objects.all(), "handle").values("pk")
@@ -198,9 +199,14 @@ def transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     try:
         updated = service(**kwargs)
     except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The deviation is now: %(status)s.") % {"status": updated.get_status_display()})
+        # Show the error at the step's own field and keep what was typed.
+        current = selectors.deviation_get_for_user(request.user, pk)
+        return _render_detail(
+            request,
+            current,
+            transition_error={"name": name, "message": exc.message, "text": form.cleaned_data["conclusion"]},
+        )
+    messages.success(request, _("The deviation is now: %(status)s.") % {"status": updated.get_status_display()})
     return redirect("deviations:detail", pk=pk)
 
 

@@ -378,3 +378,21 @@ def test_moving_a_number_that_does_not_fit_is_refused(org, client_for) -> None:
     response = client_for("staff_a").post(reverse("deviations:report"), data)
     assert 'href="#id_client_identity"' in response.content.decode()
     assert not Deviation.objects.exists()
+
+
+def test_a_refused_step_shows_its_error_at_the_field_and_keeps_the_text(org, client_for, deviation_a) -> None:
+    client = client_for("manager_a")
+    response = client.post(
+        reverse("deviations:transition", args=[deviation_a.pk, "close-without-action"]),
+        {"version": deviation_a.version, "conclusion": "   "},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'aria-describedby="text-close-without-action-error"' in html
+    deviation_a.refresh_from_db()
+    response = client.post(
+        reverse("deviations:transition", args=[deviation_a.pk, "close-without-action"]),
+        {"version": deviation_a.version - 1, "conclusion": "Min långa motivering"},
+    )
+    assert "Min långa motivering" in response.content.decode()
+    assert Deviation.objects.get(pk=deviation_a.pk).status == Status.REPORTED

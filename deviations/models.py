@@ -9,6 +9,8 @@ with the lex Sarah capability see it; the reporter follows its status.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -88,6 +90,19 @@ class Status(models.TextChoices):
     CLOSED_NO_ACTION = "closed_no_action", pgettext_lazy("deviation status", "Closed without action")
 
 
+class Assessment(models.TextChoices):
+    """How serious a lex Sarah report is; the two serious ones go to IVO."""
+
+    NOT_MISSFORHALLANDE = "none", _("Not a missförhållande")
+    MISSFORHALLANDE = "missforhallande", _("Missförhållande")
+    RISK = "risk", _("Påtaglig risk för missförhållande")
+    SERIOUS = "serious", _("Allvarligt missförhållande")
+    SERIOUS_RISK = "serious_risk", _("Påtaglig risk för allvarligt missförhållande")
+
+
+SERIOUS_ASSESSMENTS = [Assessment.SERIOUS, Assessment.SERIOUS_RISK]
+
+
 OPEN_STATUSES = [Status.REPORTED, Status.RECEIVED, Status.INVESTIGATING, Status.ACTING, Status.FOLLOW_UP]
 CLOSED_STATUSES = [Status.CLOSED, Status.CLOSED_NO_ACTION]
 
@@ -155,6 +170,35 @@ class Deviation(models.Model):
         blank=True,
         related_name="linked_from",
     )
+    investigation_started_at = models.DateTimeField(_("investigation started"), null=True, blank=True)
+
+    # Lex Sarah: protect the client at once, assess, and tell IVO when serious.
+    protective_measures = models.TextField(_("protective measures"), max_length=10_000, blank=True)
+    protective_measures_at = models.DateTimeField(_("protective measures recorded"), null=True, blank=True)
+    assessment = models.CharField(_("assessment"), max_length=20, choices=Assessment.choices, blank=True)
+    assessment_reason = models.TextField(_("grounds for the assessment"), max_length=10_000, blank=True)
+    assessed_at = models.DateTimeField(_("assessed"), null=True, blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assessed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ivo_notified_on = models.DateField(_("IVO notified on"), null=True, blank=True)
+    ivo_reference = models.CharField(_("IVO reference"), max_length=50, blank=True)
+    ivo_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided to notify IVO"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    learning = models.TextField(_("what we learn"), max_length=10_000, blank=True)
+
+    actions = GenericRelation("actions.Action", content_type_field="source_type", object_id_field="source_id")
     version = models.PositiveIntegerField(default=1, editable=False)
 
     # Links to similar cases are not kept in the history: the other case may
@@ -187,6 +231,10 @@ class Deviation(models.Model):
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS.get(self.status, ())
 
+    @property
+    def is_serious(self) -> bool:
+        return self.assessment in SERIOUS_ASSESSMENTS
+
 
 class IdentifiedCause(models.Model):
     """A cause the investigation identified; actions will point at these."""
@@ -196,6 +244,7 @@ class IdentifiedCause(models.Model):
     )
     category = models.ForeignKey(CauseCategory, verbose_name=_("kind of cause"), on_delete=models.PROTECT)
     description = models.TextField(_("description"), max_length=2_000)
+    actions = models.ManyToManyField("actions.Action", verbose_name=_("actions"), blank=True, related_name="causes")
 
     history = HistoricalRecords(verbose_name=_("historical identified cause"))
 
@@ -272,3 +321,126 @@ class ReferenceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}-{self.year}: {self.last_value}"
+
+
+class EntryKind(models.TextChoices):
+    FACT = "fact", _("Fact")
+    ASSESSMENT = "assessment", _("Assessment")
+
+
+class RequiredContent(models.TextChoices):
+    """What the documentation of a lex Sarah investigation must show (SOSFS 2011:5 ch. 5)."""
+
+    WHAT_REPORTED = "what_reported", _("What was reported and its consequences for the client")
+    WHEN_NOTICED = "when_noticed", _("When and how it was noticed")
+    WHEN_OCCURRED = "when_occurred", _("When it happened")
+    CAUSES = "causes", _("The causes identified")
+    EARLIER = "earlier", _("Whether something similar happened before, and why it happened again")
+    RECURRENCE = "recurrence", _("Whether it can happen again")
+    REMEDIES = "remedies", _("What was done to remedy it, and when")
+    OTHER_FINDINGS = "other_findings", _("What else the investigation found")
+    DECISION = "decision", _("The decision the investigation ended with")
+    PREVENTION = "prevention", _("Actions taken or planned to prevent it happening again")
+
+
+class InvestigationEntry(models.Model):
+    """One dated piece of a lex Sarah investigation: fact or assessment, with its source and author.
+
+    Entries are never edited: a correction is a new entry that says so.
+    """
+
+    deviation = models.ForeignKey(
+        Deviation, verbose_name=_("deviation"), on_delete=models.CASCADE, related_name="entries"
+    )
+    documented_on = models.DateField(_("documented on"))
+    topic = models.CharField(_("what it shows"), max_length=20, choices=RequiredContent.choices)
+    kind = models.CharField(_("fact or assessment"), max_length=20, choices=EntryKind.choices)
+    source = models.CharField(_("source"), max_length=300)
+    text = models.TextField(_("text"), max_length=20_000)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
+    )
+    author_title = models.CharField(_("author's title"), max_length=200)
+    created_at = models.DateTimeField(_("written"), default=timezone.now, editable=False)
+
+    history = HistoricalRecords(verbose_name=_("historical investigation entry"))
+
+    class Meta:
+        verbose_name = _("investigation entry")
+        verbose_name_plural = _("investigation entries")
+        ordering = ["documented_on", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.documented_on} {self.get_topic_display()}"
+
+
+class LegalReference(models.Model):
+    """A provision cited in the product, valid for a period.
+
+    Paragraph numbers change (Socialtjänstlagen 2025:400 replaced 2001:453 on
+    2025-07-01), so citations are data chosen by the date of the event.
+    """
+
+    key = models.SlugField(_("key"), max_length=60)
+    citation = models.CharField(_("citation"), max_length=200)
+    description = models.CharField(_("what it says"), max_length=300)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    verified = models.BooleanField(_("verified"), default=False, help_text=_("Checked against the official text."))
+    source_url = models.URLField(_("source"), blank=True)
+
+    history = HistoricalRecords(verbose_name=_("historical legal reference"))
+
+    class Meta:
+        verbose_name = _("legal reference")
+        verbose_name_plural = _("legal references")
+        ordering = ["key", "valid_from"]
+        constraints = [models.UniqueConstraint(fields=["key", "valid_from"], name="legal_reference_unique_start")]
+
+    def __str__(self) -> str:
+        return self.citation
+
+
+class DeviationSettings(models.Model):
+    """The organisation's own rules for deviations: one row.
+
+    The law names no days ("genast", "utan dröjsmål", "snarast"), so the
+    internal deadlines are the organisation's to set.
+    """
+
+    close_requires_finished_actions = models.BooleanField(
+        _("a deviation closes only when its actions are done and their effect recorded"), default=True
+    )
+    receive_within_days = models.PositiveSmallIntegerField(
+        _("receive a report within (days)"), default=3, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+    investigation_start_days = models.PositiveSmallIntegerField(
+        _("start the investigation of a lex Sarah report within (days)"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    ivo_notification_days = models.PositiveSmallIntegerField(
+        _("notify IVO within (days) of a serious assessment"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    action_due_soon_days = models.PositiveSmallIntegerField(
+        _("remind action owners (days before the due date)"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords(verbose_name=_("historical deviation settings"))
+
+    class Meta:
+        verbose_name = _("deviation settings")
+        verbose_name_plural = _("deviation settings")
+
+    def __str__(self) -> str:
+        return str(_("Deviation settings"))
+
+    @classmethod
+    def current(cls) -> DeviationSettings:
+        settings_row, _created = cls.objects.get_or_create(pk=1)
+        return settings_row

@@ -60,7 +60,10 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "ledningssystem",
+    "actions",
     "deviations",
+    "notifications",
+    "reports",
 ]
 
 MIDDLEWARE = [

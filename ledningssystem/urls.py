@@ -52,6 +52,9 @@ urlpatterns = [
     path("jobs/<uuid:pk>/download/", jobs.job_download, name="job_download"),
     path("report/", home.report_start, name="report_start"),
     path("deviations/", include("deviations.urls")),
+    path("actions/", include("actions.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,72 @@
+"""How actions plug into the shared core: access policy and history.
+
+Who sees an action:
+* its owner,
+* those who handle the source at the action's unit: ``handle_deviations``
+  for an ordinary action, ``handle_lex_sarah`` for a restricted one (its
+  source is a lex Sarah case).
+
+The owner reports progress and may record the effect; changing what the
+action is (title, owner, due date) or cancelling it is for handlers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from actions.models import Action
+from ledningssystem import access, history
+from ledningssystem.access import AnyUser, Policy
+
+
+def _handling(user: AnyUser) -> Q:
+    condition = Q(pk__in=[])
+    handle = access.path_condition(user, access.HANDLE_DEVIATIONS, "unit__path")
+    if handle is not None:
+        condition |= handle & Q(is_restricted=False)
+    lex = access.path_condition(user, access.HANDLE_LEX_SARAH, "unit__path")
+    if lex is not None:
+        condition |= lex & Q(is_restricted=True)
+    return condition
+
+
+def handles(user: AnyUser, action: Action) -> bool:
+    capability = access.HANDLE_LEX_SARAH if action.is_restricted else access.HANDLE_DEVIATIONS
+    return access.has_capability(user, capability, action.unit)
+
+
+class ActionPolicy(Policy):
+    def filter(self, user: AnyUser, qs: models.QuerySet[Any], action: str) -> models.QuerySet[Any]:
+        if not user.is_authenticated:
+            return qs.none()
+        condition = _handling(user)
+        if action in ("view", "progress"):
+            condition |= Q(owner_id=user.pk)
+        return qs.filter(condition)
+
+    def allows(self, user: AnyUser, obj: Any, action: str) -> bool:
+        if not user.is_authenticated:
+            return False
+        if action in ("view", "progress") and obj.owner_id == user.pk:
+            return True
+        return handles(user, obj)
+
+
+access.register(Action, ActionPolicy(path_lookup="unit__path", capabilities={}))
+history.register_history("action", Action)
+history.REASONS.update(
+    {
+        "action.created": _("Action created"),
+        "action.updated": _("Action updated"),
+        "action.started": _("Action started"),
+        "action.done": _("Action done"),
+        "action.cancelled": _("Action cancelled"),
+        "action.reopened": _("Action reopened"),
+        "action.effect_recorded": _("Effect recorded"),
+        "action.handed_over": _("Action handed over to successor"),
+    }
+)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from actions.models import Action
 from ledningssystem import access, history
 from ledningssystem.access import AnyUser, Policy
+from ledningssystem.views import home
 
 
 def _handling(user: AnyUser) -> Q:
@@ -70,3 +71,16 @@ history.REASONS.update(
         "action.handed_over": _("Action handed over to successor"),
     }
 )
+
+
+def _my_page_section(request: Any) -> tuple[str, dict[str, int]] | None:
+    """Min sida: how many of the person's own actions are open, late or await their effect."""
+    from actions.selectors import counts_for_owner
+
+    counts = counts_for_owner(request.user)
+    if not any(counts.values()):
+        return None
+    return "actions/_my_page.html", counts
+
+
+home.MY_PAGE_SECTIONS.append(_my_page_section)

@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from actions import views
 
 app_name = "actions"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.action_list, name="list"),
+    path("<int:pk>/", views.action_detail, name="detail"),
+    path("<int:pk>/edit/", views.action_edit, name="edit"),
+    path("<int:pk>/effect/", views.action_effect, name="effect"),
+    path("<int:pk>/<slug:name>/", views.action_step, name="step"),
+]

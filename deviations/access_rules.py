@@ -14,9 +14,11 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from deviations.models import OPEN_STATUSES, Deviation
+from actions import sources
+from deviations.models import OPEN_STATUSES, Deviation, DeviationSettings
 from ledningssystem import access, history, services
 from ledningssystem.access import AnyUser, Policy
 from ledningssystem.views import home
@@ -69,7 +71,40 @@ history.REASONS.update(
         "deviation.investigation_recorded": _("Investigation recorded"),
         "deviation.cause_added": _("Cause identified"),
         "deviation.cause_removed": _("Cause removed"),
+        "deviation.actions_started": _("Actions started"),
+        "deviation.follow_up_started": _("Follow-up started"),
+        "deviation.protective_measures": _("Protective measures recorded"),
+        "deviation.entry_added": _("Investigation entry added"),
+        "deviation.assessed": _("Assessed"),
+        "deviation.ivo_notified": _("IVO notification recorded"),
+        "deviation.learning_recorded": _("Learning recorded"),
+        "deviation.settings_changed": _("Deviation settings changed"),
     }
+)
+history.register_history("deviation-settings", DeviationSettings)
+
+
+def _source_changed(deviation: Deviation, by: Any) -> None:
+    from deviations import services as deviation_services
+
+    deviation_services.touch(deviation)
+
+
+def _validate_new_action(deviation: Deviation, causes: Any) -> None:
+    from deviations import services as deviation_services
+
+    deviation_services.validate_new_action(deviation, causes)
+
+
+sources.register_source(
+    sources.SourceKind(
+        model=Deviation,
+        label=lambda d: str(_("Deviation %(reference)s") % {"reference": d.reference}),
+        url=lambda d: reverse("deviations:detail", args=[d.pk]),
+        is_restricted=lambda d: d.is_lex_sarah,
+        validate_new=_validate_new_action,
+        changed=_source_changed,
+    )
 )
 
 

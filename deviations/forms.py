@@ -9,16 +9,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from deviations.models import (
+    Assessment,
     Category,
     CauseCategory,
     Consequence,
     Deviation,
+    EntryKind,
     InvestigationMethod,
     RecurrenceRisk,
+    RequiredContent,
     Status,
 )
 from ledningssystem import personnummer
-from ledningssystem.forms import AppForm, DateInput, UnitChoiceField
+from ledningssystem.forms import AppForm, DateInput, UnitChoiceField, VersionedForm
 from ledningssystem.models import Unit, User
 from ledningssystem.uploads import MultipleFileField
 
@@ -172,6 +175,7 @@ class InboxForm(forms.Form):
         required=False,
         choices=[("", _("All")), ("yes", _("Only lex Sarah")), ("no", _("Without lex Sarah"))],
     )
+    overdue = forms.BooleanField(label=_("Only overdue"), required=False)
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
@@ -188,7 +192,10 @@ class InboxForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
         for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            if isinstance(field.widget, forms.CheckboxInput):
+                css = "form-check-input"
+            else:
+                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = css
 
 
@@ -231,3 +238,88 @@ class CauseForm(AppForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = CauseCategory.objects.filter(is_active=True)
+
+
+class ProtectiveMeasuresForm(AppForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    protective_measures = forms.CharField(
+        label=_("What was done at once to protect the client"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class EntryForm(AppForm):
+    documented_on = forms.DateField(label=_("Documented on"), widget=DateInput)
+    topic = forms.ChoiceField(label=_("What it shows"), choices=[("", _("Choose…")), *RequiredContent.choices])
+    kind = forms.ChoiceField(label=_("Fact or assessment"), choices=EntryKind.choices, widget=forms.RadioSelect)
+    source = forms.CharField(
+        label=_("Source"),
+        max_length=300,
+        help_text=_("Where it comes from, e.g. interview with the night staff 2026-03-02, the care record."),
+    )
+    text = forms.CharField(label=_("Entry"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 4}))
+    author_title = forms.CharField(label=_("Your title"), max_length=200)
+
+
+class AssessmentForm(AppForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    assessment = forms.ChoiceField(label=_("Assessment"), choices=Assessment.choices, widget=forms.RadioSelect)
+    assessment_reason = forms.CharField(
+        label=_("Grounds for the assessment"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class PersonField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+class IvoForm(AppForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    notified_on = forms.DateField(label=_("Notified on"), widget=DateInput)
+    reference = forms.CharField(
+        label=_("IVO's reference"),
+        max_length=50,
+        required=False,
+        help_text=_("Given in IVO's receipt; add it later if you do not have it yet."),
+    )
+    decided_by = PersonField(label=_("Who decided to notify IVO"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decided_by"].queryset = candidates
+
+
+class LearningForm(AppForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    learning = forms.CharField(
+        label=_("What the organisation learns"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shared with the staff and taken into the year's summary of reports."),
+    )
+
+
+class DeviationSettingsForm(VersionedForm):
+    close_requires_finished_actions = forms.BooleanField(
+        label=_("A deviation closes only when its actions are done and their effect recorded"),
+        required=False,
+        help_text=_("Recommended. Turn off only if your organisation follows up effects elsewhere."),
+    )
+    receive_within_days = forms.IntegerField(label=_("Receive a report within (days)"), min_value=1, max_value=365)
+    investigation_start_days = forms.IntegerField(
+        label=_("Start investigating a lex Sarah report within (days)"),
+        min_value=1,
+        max_value=365,
+        help_text=_("The law says without delay (utan dröjsmål) and names no days."),
+    )
+    ivo_notification_days = forms.IntegerField(
+        label=_("Notify IVO within (days) of a serious assessment"),
+        min_value=1,
+        max_value=365,
+        help_text=_("The law says as soon as possible (snarast) and names no days."),
+    )
+    action_due_soon_days = forms.IntegerField(
+        label=_("Remind action owners (days before the due date)"), min_value=1, max_value=90
+    )

@@ -22,6 +22,7 @@ class InboxFilter:
     date_to: datetime.date | None = None
     lex_sarah: str = ""  # "", "yes", "no"
     sort: str = "-reported_at"
+    overdue: bool = False
 
 
 SORTS = {
@@ -54,7 +55,18 @@ def deviation_list_for_user(user: User, filters: InboxFilter) -> models.QuerySet
         qs = qs.filter(is_lex_sarah=True)
     elif filters.lex_sarah == "no":
         qs = qs.filter(is_lex_sarah=False)
-    return qs.select_related("unit", "category", "handler").order_by(*SORTS.get(filters.sort, SORTS["-reported_at"]))
+    if filters.overdue:
+        from deviations.deadlines import overdue_condition
+
+        qs = qs.filter(overdue_condition())
+    from deviations.deadlines import overdue_condition
+
+    late = models.ExpressionWrapper(overdue_condition(), output_field=models.BooleanField())
+    return (
+        qs.select_related("unit", "category", "handler")
+        .annotate(is_late=late)
+        .order_by(*SORTS.get(filters.sort, SORTS["-reported_at"]))
+    )
 
 
 def deviation_reported_by(user: User) -> models.QuerySet[Deviation]:

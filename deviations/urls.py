@@ -15,5 +15,13 @@ urlpatterns = [
     path("<int:pk>/investigation/", views.investigation, name="investigation"),
     path("<int:pk>/causes/", views.cause_add, name="cause_add"),
     path("<int:pk>/causes/<int:cause_pk>/remove/", views.cause_remove, name="cause_remove"),
+    path("settings/", views.settings_edit, name="settings"),
+    path("<int:pk>/actions/new/", views.action_new, name="action_new"),
+    path("<int:pk>/lex-sarah/protective-measures/", views.lex_protective, name="lex_protective"),
+    path("<int:pk>/lex-sarah/entries/", views.lex_entry, name="lex_entry"),
+    path("<int:pk>/lex-sarah/assessment/", views.lex_assess, name="lex_assess"),
+    path("<int:pk>/lex-sarah/ivo/", views.lex_ivo, name="lex_ivo"),
+    path("<int:pk>/lex-sarah/ivo.pdf", views.ivo_pdf, name="ivo_pdf"),
+    path("<int:pk>/learning/", views.learning, name="learning"),
     path("<int:pk>/<slug:name>/", views.transition, name="transition"),
 ]

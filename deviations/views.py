@@ -9,13 +9,31 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from deviations import selectors, services
+from actions.forms import SourceActionForm
+from actions.models import Action
+from actions.services import action_create, owner_candidates
+from deviations import legal, selectors, services
 from deviations.access_rules import can_handle
-from deviations.forms import AssignForm, CauseForm, InboxForm, InvestigationForm, ReportForm, TransitionForm
-from deviations.models import ClientIdentity, Deviation, Status
+from deviations.deadlines import deadlines_for
+from deviations.forms import (
+    AssessmentForm,
+    AssignForm,
+    CauseForm,
+    DeviationSettingsForm,
+    EntryForm,
+    InboxForm,
+    InvestigationForm,
+    IvoForm,
+    LearningForm,
+    ProtectiveMeasuresForm,
+    ReportForm,
+    TransitionForm,
+)
+from deviations.models import ClientIdentity, Deviation, DeviationSettings, RequiredContent, Status
 from ledningssystem import access
 from ledningssystem.models import RoleAssignment, User
 from ledningssystem.services import DomainError
@@ -97,6 +115,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         date_to=data.get("date_to"),
         lex_sarah=data.get("lex_sarah") or "",
         sort=data.get("sort") or "-reported_at",
+        overdue=bool(data.get("overdue")),
     )
     page = paginate(request, selectors.deviation_list_for_user(request.user, filters))
     return render(
@@ -117,6 +136,9 @@ TRANSITIONS = {
     "close": (services.deviation_close, Status.CLOSED, True),
     "close-without-action": (services.deviation_close_without_action, Status.CLOSED_NO_ACTION, True),
     "reopen": (services.deviation_reopen, Status.INVESTIGATING, True),
+    "act": (services.deviation_start_actions, Status.ACTING, False),
+    "follow-up": (services.deviation_start_follow_up, Status.FOLLOW_UP, False),
+    "resume-actions": (services.deviation_start_actions, Status.ACTING, False),
 }
 
 
@@ -130,6 +152,10 @@ def _available_transitions(deviation: Deviation) -> list[str]:
         if name == "investigate" and not deviation.is_open:
             continue
         if name == "investigate" and deviation.status == Status.REPORTED:
+            continue
+        if name == "act" and deviation.status != Status.INVESTIGATING:
+            continue
+        if name == "resume-actions" and deviation.status != Status.FOLLOW_UP:
             continue
         names.append(name)
     return names
@@ -157,10 +183,36 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _render_detail(request: HttpRequest, deviation: Deviation, **forms: Any) -> HttpResponse:
     """The handler's page; ``forms`` are bound forms with errors to show again."""
     investigation_form = forms.get("investigation_form") or _investigation_forms(request, deviation)[0]
+    actions = list(
+        Action.objects.for_source(deviation).select_related("owner").prefetch_related("causes").order_by("pk")
+    )
+    causes = list(deviation.causes.select_related("category"))
+    can_investigate = deviation.status in services.INVESTIGATING_STATUSES
+    settings_row = DeviationSettings.current()
+    context: dict[str, Any] = {
+        "actions": actions,
+        "action_form": forms.get("action_form")
+        or (
+            SourceActionForm(
+                owners=owner_candidates(deviation.unit),
+                causes=deviation.causes.select_related("category"),
+                auto_id="action_%s",
+            )
+            if can_investigate
+            else None
+        ),
+        "deadlines": deadlines_for(deviation, settings_row),
+        "learning_form": forms.get("learning_form")
+        or LearningForm(initial={"version": deviation.version, "learning": deviation.learning}, auto_id="learning_%s"),
+        "close_requires_finished_actions": settings_row.close_requires_finished_actions,
+    }
+    if deviation.is_lex_sarah:
+        context.update(_lex_context(request, deviation, forms))
     return render(
         request,
         "deviations/detail.html",
         {
+            **context,
             "deviation": deviation,
             "identity": ClientIdentity.objects.filter(deviation=deviation).first(),
             "transitions": _available_transitions(deviation),
@@ -169,11 +221,11 @@ def _render_detail(request: HttpRequest, deviation: Deviation, **forms: Any) -> 
                 candidates=_handler_candidates(deviation),
                 auto_id="assign_%s",
             ),
-            "can_investigate": deviation.status in services.INVESTIGATING_STATUSES,
+            "can_investigate": can_investigate,
             "investigation_form": investigation_form,
             "cause_form": forms.get("cause_form") or CauseForm(auto_id="cause_%s"),
             "transition_error": forms.get("transition_error"),
-            "causes": deviation.causes.select_related("category"),
+            "causes": causes,
             "related": deviation.related.filter(
                 pk__in=access.filter_for_user(request.user, Deviation.objects.all(), "handle").values("pk")
             ).select_related("category", "unit"),
@@ -317,3 +369,257 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_POST
+def action_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new action on the deviation, addressing one or more of its causes."""
+    deviation = access.get_for_user(request.user, Deviation.objects.select_related("unit"), pk, "handle")
+    form = SourceActionForm(
+        request.POST,
+        owners=owner_candidates(deviation.unit),
+        causes=deviation.causes.select_related("category"),
+        auto_id="action_%s",
+    )
+
+    def save(d: dict[str, Any]) -> tuple[str, str]:
+        action_create(
+            source=deviation,
+            by=request.user,
+            title=d["title"],
+            description=d["description"],
+            owner=d["owner"],
+            unit=deviation.unit,
+            due_date=d["due_date"],
+            effect_planned_on=d["effect_planned_on"],
+            effect_measure=d["effect_measure"],
+            causes=list(d["causes"]),
+        )
+        return reverse("deviations:detail", args=[pk]) + "#actions-heading", _("The action was added.")
+
+    if response := submit(request, form, save):
+        return response
+    return _render_detail(request, deviation, action_form=form)
+
+
+# --- Lex Sarah ---------------------------------------------------------------
+
+
+def _lex_handler_candidates(deviation: Deviation) -> Any:
+    return _handler_candidates(deviation)
+
+
+def _lex_context(request: HttpRequest, deviation: Deviation, forms: dict[str, Any]) -> dict[str, Any]:
+    entries = list(deviation.entries.select_related("author"))
+    covered = {entry.topic for entry in entries}
+    on = timezone.localdate(deviation.occurred_at)
+    return {
+        "entries": entries,
+        "required_content": [(value, label, value in covered) for value, label in RequiredContent.choices],
+        "protective_form": forms.get("protective_form")
+        or ProtectiveMeasuresForm(
+            initial={"version": deviation.version, "protective_measures": deviation.protective_measures},
+            auto_id="protective_%s",
+        ),
+        "entry_form": forms.get("entry_form")
+        or EntryForm(
+            initial={"documented_on": timezone.localdate(), "author_title": _default_title(request.user, deviation)},
+            auto_id="entry_%s",
+        ),
+        "assessment_form": forms.get("assessment_form")
+        or AssessmentForm(
+            initial={
+                "version": deviation.version,
+                "assessment": deviation.assessment,
+                "assessment_reason": deviation.assessment_reason,
+            },
+            auto_id="assessment_%s",
+        ),
+        "ivo_form": forms.get("ivo_form")
+        or IvoForm(
+            initial={
+                "version": deviation.version,
+                "notified_on": deviation.ivo_notified_on or timezone.localdate(),
+                "reference": deviation.ivo_reference,
+                "decided_by": deviation.ivo_decided_by_id or request.user.pk,
+            },
+            candidates=_lex_handler_candidates(deviation),
+            auto_id="ivo_%s",
+        ),
+        "legal_references": legal.references_on(on, ["report-duty", "investigate", "notify-ivo", "documentation"]),
+    }
+
+
+def _default_title(user: User, deviation: Deviation) -> str:
+    """The person's role at or above the unit, as a starting point for 'your title'."""
+    ancestors = [*deviation.unit.ancestor_paths, deviation.unit.path]
+    assignment = (
+        RoleAssignment.objects.active()
+        .filter(person=user, unit__path__in=ancestors)
+        .select_related("role")
+        .order_by("-unit__depth")
+        .first()
+    )
+    return assignment.role.name if assignment else ""
+
+
+def _lex_step(
+    request: HttpRequest,
+    pk: int,
+    form_class: Any,
+    form_key: str,
+    call: Any,
+    message: str,
+    **form_kwargs: Any,
+) -> HttpResponse:
+    deviation = access.get_for_user(request.user, Deviation.objects.select_related("unit"), pk, "handle")
+    if not deviation.is_lex_sarah:
+        raise Http404
+    if "candidates" in form_kwargs and form_kwargs["candidates"] is None:
+        form_kwargs["candidates"] = _lex_handler_candidates(deviation)
+    form = form_class(request.POST, auto_id=f"{form_key.removesuffix('_form')}_%s", **form_kwargs)
+    if form.is_valid():
+        try:
+            call(deviation, form.cleaned_data)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, message)
+            return redirect(reverse("deviations:detail", args=[pk]) + "#lex-sarah-heading")
+    current = selectors.deviation_get_for_user(request.user, pk)
+    return _render_detail(request, current, **{form_key: form})
+
+
+@require_POST
+def lex_protective(request: HttpRequest, pk: int) -> HttpResponse:
+    return _lex_step(
+        request,
+        pk,
+        ProtectiveMeasuresForm,
+        "protective_form",
+        lambda d, c: services.lex_record_protective_measures(
+            deviation=d, by=request.user, version=c["version"], text=c["protective_measures"]
+        ),
+        _("The protective measures were saved."),
+    )
+
+
+@require_POST
+def lex_entry(request: HttpRequest, pk: int) -> HttpResponse:
+    return _lex_step(
+        request,
+        pk,
+        EntryForm,
+        "entry_form",
+        lambda d, c: services.lex_add_entry(
+            deviation=d,
+            by=request.user,
+            documented_on=c["documented_on"],
+            topic=c["topic"],
+            kind=c["kind"],
+            source=c["source"],
+            text=c["text"],
+            author_title=c["author_title"],
+        ),
+        _("The entry was added to the investigation."),
+    )
+
+
+@require_POST
+def lex_assess(request: HttpRequest, pk: int) -> HttpResponse:
+    return _lex_step(
+        request,
+        pk,
+        AssessmentForm,
+        "assessment_form",
+        lambda d, c: services.lex_assess(
+            deviation=d,
+            by=request.user,
+            version=c["version"],
+            assessment=c["assessment"],
+            reason=c["assessment_reason"],
+        ),
+        _("The assessment was saved."),
+    )
+
+
+@require_POST
+def lex_ivo(request: HttpRequest, pk: int) -> HttpResponse:
+    return _lex_step(
+        request,
+        pk,
+        IvoForm,
+        "ivo_form",
+        lambda d, c: services.lex_record_ivo_notification(
+            deviation=d,
+            by=request.user,
+            version=c["version"],
+            notified_on=c["notified_on"],
+            reference=c["reference"],
+            decided_by=c["decided_by"],
+        ),
+        _("The notification to IVO was recorded."),
+        candidates=None,
+    )
+
+
+@require_POST
+def learning(request: HttpRequest, pk: int) -> HttpResponse:
+    deviation = access.get_for_user(request.user, Deviation.objects.select_related("unit"), pk, "handle")
+    form = LearningForm(request.POST, auto_id="learning_%s")
+    if form.is_valid():
+        try:
+            services.deviation_record_learning(
+                deviation=deviation,
+                by=request.user,
+                version=form.cleaned_data["version"],
+                text=form.cleaned_data["learning"],
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("What we learn was saved."))
+            return redirect("deviations:detail", pk=pk)
+    current = selectors.deviation_get_for_user(request.user, pk)
+    return _render_detail(request, current, learning_form=form)
+
+
+def ivo_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """'Underlag för anmälan till IVO': what IVO's form asks for and the investigation so far."""
+    from deviations import ivo
+
+    deviation = access.get_for_user(
+        request.user, Deviation.objects.select_related("unit", "category", "handler", "assessed_by"), pk, "handle"
+    )
+    if not deviation.is_lex_sarah:
+        raise Http404
+    pdf = ivo.render(deviation, by=request.user)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="underlag-ivo-{deviation.reference}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def settings_edit(request: HttpRequest) -> HttpResponse:
+    """The organisation's deadlines and closing rule; for system administrators."""
+    if not access.is_system_admin(request.user):
+        raise PermissionDenied
+    current = DeviationSettings.current()
+    initial = {
+        "version": current.version,
+        "close_requires_finished_actions": current.close_requires_finished_actions,
+        "receive_within_days": current.receive_within_days,
+        "investigation_start_days": current.investigation_start_days,
+        "ivo_notification_days": current.ivo_notification_days,
+        "action_due_soon_days": current.action_due_soon_days,
+    }
+    form = DeviationSettingsForm(request.POST or None, initial=initial)
+
+    def save(d: dict[str, Any]) -> tuple[str, str]:
+        services.settings_update(by=request.user, version=d["version"], values=d)
+        return reverse("deviations:settings"), _("The settings were saved.")
+
+    if response := submit(request, form, save):
+        return response
+    return render(request, "deviations/settings.html", {"form": form, "settings": current})

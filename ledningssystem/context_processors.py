@@ -20,6 +20,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("deviations:mine"), _("My reports")))
     if access.has_capability(user, access.HANDLE_DEVIATIONS) or access.has_capability(user, access.HANDLE_LEX_SARAH):
         items.append((reverse("deviations:inbox"), _("Deviations")))
+        items.append((reverse("actions:list"), _("Actions")))
     if access.has_capability(user, access.VIEW_UNIT):
         items.append((reverse("unit_list"), _("Organisation")))
     if access.has_capability(user, access.VIEW_STATISTICS):
@@ -41,4 +42,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "can_report": bool(report_kinds_for(user)),
         "language_form": LanguageForm(initial={"next": request.get_full_path(), "language": user.language}),
         "is_system_admin": user.is_staff and access.is_system_admin(user),
+        # Only those who manage the organisation can be system administrators.
+        "can_configure": access.has_capability(user, access.MANAGE_ORGANISATION) and access.is_system_admin(user),
     }

@@ -43,18 +43,18 @@ def grow(org, n: int = 30) -> None:
 
 PAGES = [
     # (persona, url name, args, bound)
-    ("admin", "unit_list", lambda o: [], 8),
+    ("admin", "unit_list", lambda o: [], 9),
     ("section_head", "unit_list", lambda o: [], 8),
     ("admin", "person_list", lambda o: [], 10),
     ("section_head", "person_list", lambda o: [], 9),
     ("admin", "role_list", lambda o: [], 11),
     ("admin", "role_detail", lambda o: [Role.objects.get(slug="medarbetare").pk], 11),
-    ("admin", "unit_detail", lambda o: [o.unit_a.pk], 11),
+    ("admin", "unit_detail", lambda o: [o.unit_a.pk], 12),
     ("section_head", "unit_detail", lambda o: [o.section_1.pk], 11),
     ("admin", "person_detail", lambda o: [o.staff_a.pk], 11),  # + one per handover provider
-    ("admin", "record_history", lambda o: ["unit", o.unit_a.pk], 10),
+    ("admin", "record_history", lambda o: ["unit", o.unit_a.pk], 11),
     ("section_head", "organisation_overview", lambda o: [], 8),
-    ("staff_a", "home", lambda o: [], 8),
+    ("staff_a", "home", lambda o: [], 9),
     ("staff_a", "job_list", lambda o: [], 7),
 ]
 

@@ -7,6 +7,7 @@ person has the password ``demo``.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -289,6 +290,8 @@ class Command(BaseCommand):
                 "",
             ),
         ]
+        # The older cases with the whole loop first, so references follow the dates.
+        self._action_loop(people, units, categories)
         for reporter, unit, days, category, consequence, text, measures, lex, steps, conclusion in cases:
             deviation = deviation_services.deviation_report(
                 by=people[reporter],
@@ -323,6 +326,273 @@ class Command(BaseCommand):
                 )
             if steps >= 3:
                 deviation_services.deviation_close(deviation=deviation, by=handler, version=None, conclusion=conclusion)
+
+    def _action_loop(self, people: dict, units: dict, categories: dict) -> None:
+        """Cases with causes and actions at every stage, and lex Sarah cases on their own path."""
+        try:
+            import time_machine
+        except ImportError as exc:  # the demo is for development installs
+            raise CommandError("The demo needs the development dependencies: pip install -e '.[dev]'") from exc
+
+        from actions import services as action_services
+        from deviations import services as ds
+        from deviations.models import CauseCategory
+
+        causes = {c.name: c for c in CauseCategory.objects.all()}
+        today = timezone.localdate()
+        norra, björken = units["Hemtjänst Norra"], units["Björken avdelning 2"]
+        eva, mikael = people["enhetschef"], people["mikael.strand"]
+        fredrik, karin = people["forvaltningschef"], people["kvalitetssamordnare"]
+
+        def at(days_ago: int) -> time_machine.travel:
+            return time_machine.travel(timezone.now() - datetime.timedelta(days=days_ago), tick=True)
+
+        def reported(reporter: str, unit: Unit, category: str, text: str, measures: str, lex: bool = False) -> Any:
+            return ds.deviation_report(
+                by=people[reporter],
+                unit=unit,
+                occurred_at=timezone.now() - datetime.timedelta(hours=5),
+                description=text,
+                immediate_measures=measures,
+                category=categories[category],
+                consequence="moderate",
+                client_affected=True,
+                is_lex_sarah=lex,
+            )
+
+        def investigate(deviation: Any, handler: Any) -> Any:
+            deviation = ds.deviation_receive(deviation=deviation, by=handler, version=None)
+            return ds.deviation_start_investigation(deviation=deviation, by=handler, version=None)
+
+        # 1. Closed after a verified effect: the whole loop, three months ago.
+        with at(95):
+            d1 = investigate(
+                reported(
+                    "lena.berg",
+                    norra,
+                    "Läkemedel",
+                    "Kvällsdosen gavs inte på två kvällar i rad; signeringslistan var inte ifylld.",
+                    "Sjuksköterskan kontaktades, dosen gavs enligt ordination.",
+                ),
+                eva,
+            )
+            d1 = ds.deviation_record_investigation(
+                deviation=d1,
+                by=eva,
+                version=None,
+                method="five_whys",
+                findings="Signeringslistan låg i en pärm som kvällspersonalen inte använde. Överlämningen "
+                "mellan dag och kväll tog inte upp läkemedel.",
+                recurrence_risk="high",
+                related=[],
+            )
+            c1 = ds.cause_add(
+                deviation=d1,
+                by=eva,
+                category=causes["Rutiner och riktlinjer"],
+                description="Rutinen för signering vid kvällsbesök var oklar.",
+            )
+            a1 = action_services.action_create(
+                source=d1,
+                by=eva,
+                title="Signeringslista vid läkemedelsskåpet och genomgång på APT",
+                description="Listan flyttas till skåpet; rutinen gås igenom på arbetsplatsträffen.",
+                owner=people["lena.berg"],
+                unit=norra,
+                due_date=today - datetime.timedelta(days=75),
+                effect_planned_on=today - datetime.timedelta(days=20),
+                effect_measure="Inga missade kvällsdoser i avvikelserapporterna under två månader.",
+                causes=[c1],
+            )
+            ds.deviation_start_actions(deviation=d1, by=eva, version=None)
+        with at(80):
+            a1 = action_services.action_complete(
+                action=a1, by=people["lena.berg"], version=None, note="Listan sitter vid skåpet; APT 12 maj."
+            )
+            ds.deviation_start_follow_up(deviation=d1, by=eva, version=None)
+        with at(20):
+            action_services.action_record_effect(
+                action=a1,
+                by=eva,
+                version=None,
+                result="effective",
+                comment="Inga nya rapporter om missade kvällsdoser sedan listan flyttades.",
+            )
+            d1 = ds.deviation_close(
+                deviation=d1,
+                by=eva,
+                version=None,
+                conclusion="Signeringslistan flyttades och rutinen gicks igenom. Uppföljningen visar inga nya "
+                "missade doser.",
+            )
+            ds.deviation_record_learning(
+                deviation=d1, by=eva, version=None, text="Rutiner ska finnas där arbetet görs, inte i en pärm."
+            )
+
+        # 2. Follow-up: the action is done, its effect not yet recorded.
+        with at(30):
+            d2 = investigate(
+                reported(
+                    "erik.falk",
+                    björken,
+                    "Fall",
+                    "Boende föll vid förflyttning från säng till rullstol nattetid.",
+                    "Boende undersöktes av sjuksköterska, inga skador.",
+                ),
+                mikael,
+            )
+            c2 = ds.cause_add(
+                deviation=d2,
+                by=mikael,
+                category=causes["Kunskap och kompetens"],
+                description="Nattpersonalen saknade utbildning i den nya lyften.",
+            )
+            a2 = action_services.action_create(
+                source=d2,
+                by=mikael,
+                title="Utbildning i förflyttning med lyft för nattpersonal",
+                description="",
+                owner=mikael,
+                unit=björken,
+                due_date=today - datetime.timedelta(days=5),
+                effect_planned_on=today + datetime.timedelta(days=30),
+                effect_measure="Inga fall vid förflyttning nattetid under kommande månad.",
+                causes=[c2],
+            )
+            ds.deviation_start_actions(deviation=d2, by=mikael, version=None)
+        with at(6):
+            action_services.action_complete(
+                action=a2, by=mikael, version=None, note="Alla i nattpersonalen utbildade av arbetsterapeut."
+            )
+            ds.deviation_start_follow_up(deviation=d2, by=mikael, version=None)
+
+        # 3. Actions under way, one of them overdue.
+        with at(25):
+            d3 = investigate(
+                reported(
+                    "medarbetare",
+                    norra,
+                    "Dokumentation och informationsöverföring",
+                    "Ny brukare hade ingen genomförandeplan vid första besöket.",
+                    "Uppgifter hämtades från biståndsbeslutet.",
+                ),
+                eva,
+            )
+            c3 = ds.cause_add(
+                deviation=d3,
+                by=eva,
+                category=causes["Rutiner och riktlinjer"],
+                description="Genomförandeplanen skrivs först efter två veckor.",
+            )
+            action_services.action_create(
+                source=d3,
+                by=eva,
+                title="Preliminär genomförandeplan före första besöket",
+                description="",
+                owner=people["medarbetare"],
+                unit=norra,
+                due_date=today - datetime.timedelta(days=3),
+                effect_planned_on=today + datetime.timedelta(days=45),
+                effect_measure="Alla nya brukare har en plan vid första besöket (stickprov 10 ärenden).",
+                causes=[c3],
+            )
+            action_services.action_create(
+                source=d3,
+                by=eva,
+                title="Checklista för uppstart av nya insatser",
+                description="",
+                owner=eva,
+                unit=norra,
+                due_date=today + datetime.timedelta(days=14),
+                effect_planned_on=None,
+                effect_measure="",
+                causes=[c3],
+            )
+            ds.deviation_start_actions(deviation=d3, by=eva, version=None)
+
+        # 4. Lex Sarah: serious, notified to IVO, documented, actions under way.
+        with at(21):
+            lex = reported(
+                "medarbetare",
+                norra,
+                "Vård och omsorg",
+                "Brukaren hittades på morgonen på golvet; trygghetslarmet hade inte fungerat under natten.",
+                "Ambulans larmades; brukaren fick vård.",
+                lex=True,
+            )
+            lex = ds.lex_record_protective_measures(
+                deviation=lex,
+                by=fredrik,
+                version=None,
+                text="Extra tillsynsbesök varje natt tills larmet bytts; larmet testas dagligen.",
+            )
+            lex = investigate(lex, fredrik)
+        entries = [
+            (
+                20,
+                "what_reported",
+                "fact",
+                "Rapporten från nattpersonalen",
+                "Brukaren låg på golvet i cirka sex timmar. Brukaren fick vård på sjukhus och är nu hemma.",
+            ),
+            (19, "when_noticed", "fact", "Samtal med morgonpersonal", "Upptäcktes vid morgonbesöket kl. 07.10."),
+            (
+                15,
+                "causes",
+                "assessment",
+                "Leverantörens felrapport",
+                "Larmets batteri var urladdat; larmet hade inte testats sedan installationen.",
+            ),
+            (12, "remedies", "fact", "Beställning hos larmleverantören", "Nytt larm installerat och testat."),
+        ]
+        for days_ago, topic, kind, source, text in entries:
+            with at(days_ago):
+                ds.lex_add_entry(
+                    deviation=lex,
+                    by=fredrik,
+                    documented_on=timezone.localdate(),
+                    topic=topic,
+                    kind=kind,
+                    source=source,
+                    text=text,
+                    author_title="Socialchef",
+                )
+        with at(18):
+            lex = ds.lex_assess(
+                deviation=lex,
+                by=fredrik,
+                version=None,
+                assessment="serious",
+                reason="Brukarens liv och hälsa hotades när larmet inte fungerade.",
+            )
+        with at(16):
+            lex = ds.lex_record_ivo_notification(
+                deviation=lex,
+                by=karin,
+                version=None,
+                notified_on=timezone.localdate(),
+                reference="8.5-41277/2026",
+                decided_by=fredrik,
+            )
+            lex_cause = ds.cause_add(
+                deviation=lex,
+                by=fredrik,
+                category=causes["Teknik, utrustning och miljö"],
+                description="Det fanns ingen rutin för att testa trygghetslarm regelbundet.",
+            )
+            action_services.action_create(
+                source=lex,
+                by=fredrik,
+                title="Rutin för månatlig kontroll av trygghetslarm",
+                description="",
+                owner=eva,
+                unit=norra,
+                due_date=today + datetime.timedelta(days=10),
+                effect_planned_on=today + datetime.timedelta(days=100),
+                effect_measure="Alla larm testade varje månad (kontrollista).",
+                causes=[lex_cause],
+            )
+            ds.deviation_start_actions(deviation=lex, by=fredrik, version=None)
 
     def _add(self, parent: Unit | None, node: tuple, units: dict[str, Unit]) -> None:
         name, kind, code, children = node

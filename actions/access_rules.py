@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action
-from ledningssystem import access, history
+from ledningssystem import access, history, services
 from ledningssystem.access import AnyUser, Policy
 from ledningssystem.views import home
 
@@ -84,3 +84,23 @@ def _my_page_section(request: Any) -> tuple[str, dict[str, int]] | None:
 
 
 home.MY_PAGE_SECTIONS.append(_my_page_section)
+
+
+def _count_open(person: Any) -> int:
+    return Action.objects.open().filter(owner=person).count()
+
+
+def _hand_over(person: Any, successor: Any, by: Any) -> int:
+    """The successor takes over the person's open actions; the history says so."""
+    moved = 0
+    for action in Action.objects.open().filter(owner=person):
+        action.owner = successor
+        action.version += 1
+        history.save_tracked(action, by=by, reason="action.handed_over")
+        moved += 1
+    return moved
+
+
+services.register_handover(
+    services.HandoverProvider(label=lambda: str(_("Actions to carry out")), count=_count_open, transfer=_hand_over)
+)

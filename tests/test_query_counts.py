@@ -51,7 +51,7 @@ PAGES = [
     ("admin", "role_detail", lambda o: [Role.objects.get(slug="medarbetare").pk], 11),
     ("admin", "unit_detail", lambda o: [o.unit_a.pk], 12),
     ("section_head", "unit_detail", lambda o: [o.section_1.pk], 11),
-    ("admin", "person_detail", lambda o: [o.staff_a.pk], 11),  # + one per handover provider
+    ("admin", "person_detail", lambda o: [o.staff_a.pk], 13),  # + one per handover provider
     ("admin", "record_history", lambda o: ["unit", o.unit_a.pk], 11),
     ("section_head", "organisation_overview", lambda o: [], 8),
     ("staff_a", "home", lambda o: [], 9),

@@ -213,3 +213,17 @@ def test_create_through_the_page_and_follow_it_to_the_effect(org, client_for) ->
     assert response.status_code == 302
     action.refresh_from_db()
     assert action.effect_result == "effective"
+
+
+def test_deactivating_an_owner_hands_their_open_actions_to_the_successor(org) -> None:
+    from ledningssystem import services as org_services
+
+    deviation = investigating(org)
+    cause = add_cause(org, deviation)
+    open_action = add_action(org, deviation, [cause], owner=org.colleague_a)
+    finished = add_action(org, deviation, [cause], owner=org.colleague_a, title="Klar sedan tidigare")
+    action_services.action_cancel(action=finished, by=org.manager_a, version=None, note="Behövs inte")
+    org_services.person_deactivate(person=org.colleague_a, by=org.admin, successor=org.staff_a, transfer_roles=False)
+    assert Action.objects.get(pk=open_action.pk).owner == org.staff_a
+    assert Action.objects.get(pk=finished.pk).owner == org.colleague_a
+    assert Action.history.filter(id=open_action.pk, history_change_reason="action.handed_over").exists()

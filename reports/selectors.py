@@ -9,6 +9,7 @@ amount of data.
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +21,7 @@ from django.utils.dates import MONTHS_3
 from django.utils.translation import gettext
 
 from actions.models import Action, ActionStatus, EffectResult
-from deviations.models import CLOSED_STATUSES, SERIOUS_ASSESSMENTS, Consequence, Deviation
+from deviations.models import CLOSED_STATUSES, SERIOUS_ASSESSMENTS, Category, Consequence, Deviation
 from ledningssystem import access
 from ledningssystem.models import Unit
 
@@ -151,36 +152,43 @@ def _unit_buckets(scope: Scope) -> tuple[Any, list[tuple[str, str]], str | None]
     return expression, [(a.path, a.name) for a in scope.anchors], None
 
 
-def _median_days(qs: models.QuerySet[Deviation], bounds: list[tuple[Any, Any]]) -> list[float | None]:
-    """Median days from report to closure for each (start, end) period."""
+def _closed_figures(
+    closed: models.QuerySet[Deviation], this_start: Any, periods: list[tuple[Any, Any]]
+) -> tuple[YearPair, tuple[float | None, float | None]]:
+    """How many deviations were closed in each year, and the median days from report to closure.
+
+    ``closed`` is already limited to closed deviations in the two years;
+    ``periods`` are the (start, end) of the chosen year and the year before.
+    """
     duration = ExpressionWrapper(F("closed_at") - F("reported_at"), output_field=DurationField())
+    counts = _by_year("closed_at", this_start)
     if connection.vendor == "postgresql":
-        medians = qs.aggregate(
-            **{
-                f"m{i}": Median(
-                    duration, filter=Q(closed_at__gte=start, closed_at__lt=end), output_field=DurationField()
-                )
-                for i, (start, end) in enumerate(bounds)
-            }
-        )
-        values = [medians[f"m{i}"] for i in range(len(bounds))]
+        medians = {
+            f"median{i}": Median(
+                duration, filter=Q(closed_at__gte=start, closed_at__lt=end), output_field=DurationField()
+            )
+            for i, (start, end) in enumerate(periods)
+        }
+        row = closed.aggregate(**counts, **medians)
+        values = [row[f"median{i}"] for i in range(len(periods))]
     else:
-        # No percentile function: count, then read the one or two middle
-        # values in duration order. Two queries per period, whatever the volume.
+        # No percentile function: read the one or two middle values in
+        # duration order. One query per year, whatever the volume.
+        row = closed.aggregate(**counts)
         values = []
-        for start, end in bounds:
-            period = qs.filter(closed_at__gte=start, closed_at__lt=end)
-            n = period.count()
+        for (start, end), n in zip(periods, (row["current"], row["previous"]), strict=True):
             if not n:
                 values.append(None)
                 continue
             middle = list(
-                period.annotate(duration=duration)
+                closed.filter(closed_at__gte=start, closed_at__lt=end)
+                .annotate(duration=duration)
                 .order_by("duration")
                 .values_list("duration", flat=True)[(n - 1) // 2 : n // 2 + 1]
             )
             values.append(sum(middle, datetime.timedelta()) / len(middle))
-    return [None if v is None else round(v.total_seconds() / 86400, 1) for v in values]
+    days = [None if v is None else round(v.total_seconds() / 86400, 1) for v in values]
+    return _pair(row), (days[0], days[1])
 
 
 def statistics_for_user(user: Any, *, year: int, unit: Unit | None = None) -> Statistics:
@@ -197,65 +205,64 @@ def statistics_for_user(user: Any, *, year: int, unit: Unit | None = None) -> St
     reported = deviations.filter(reported_at__gte=prev_start, reported_at__lt=next_start).order_by()
     stats = Statistics(year=year, scope=scope)
 
-    per_month = {
-        (row["month"].year, row["month"].month): row["n"]
-        for row in reported.annotate(month=TruncMonth("reported_at", tzinfo=tz)).values("month").annotate(n=Count("pk"))
-    }
-    stats.months = [
-        Row(str(MONTHS_3[m]), YearPair(per_month.get((year, m), 0), per_month.get((year - 1, m), 0)))
-        for m in range(1, 13)
-    ]
-
-    counts = _by_year("reported_at", this_start)
-    stats.categories = [
-        Row(row["category__name"], _pair(row))
-        for row in reported.values("category__name", "category__sort_order")
-        .annotate(**counts)
-        .order_by("category__sort_order", "category__name")
-    ]
-
-    by_consequence = {row["consequence"]: _pair(row) for row in reported.values("consequence").annotate(**counts)}
-    stats.consequences = [
-        Row(str(label), by_consequence.get(value, YearPair(0, 0))) for value, label in Consequence.choices
-    ]
-
+    # One pass over the two years' reports gives months, categories,
+    # consequences, units and the lex Sarah counts; Python adds them up.
+    # The rows grow with months × categories × consequences × units, never with reports.
     bucket, unit_rows, own_path = _unit_buckets(scope)
-    by_bucket = {
-        row["bucket"]: _pair(row) for row in reported.annotate(bucket=bucket).values("bucket").annotate(**counts)
-    }
+    lex = Q(is_lex_sarah=True)
+    cube = (
+        reported.annotate(month=TruncMonth("reported_at", tzinfo=tz), bucket=bucket)
+        .values("month", "category_id", "consequence", "bucket")
+        .annotate(
+            n=Count("pk"),
+            lex=Count("pk", filter=lex),
+            serious=Count("pk", filter=lex & Q(assessment__in=SERIOUS_ASSESSMENTS)),
+        )
+    )
+    per_month: dict[tuple[int, int], int] = defaultdict(int)
+    per_category: dict[tuple[int, int], int] = defaultdict(int)
+    per_consequence: dict[tuple[int, str], int] = defaultdict(int)
+    per_bucket: dict[tuple[int, str], int] = defaultdict(int)
+    totals: dict[tuple[int, str], int] = defaultdict(int)
+    for row in cube:
+        y, n = row["month"].year, row["n"]
+        per_month[(y, row["month"].month)] += n
+        per_category[(y, row["category_id"])] += n
+        per_consequence[(y, row["consequence"])] += n
+        per_bucket[(y, row["bucket"])] += n
+        for key in ("n", "lex", "serious"):
+            totals[(y, key)] += row[key]
+
+    def pair(counts: dict[tuple[int, Any], int], key: Any) -> YearPair:
+        return YearPair(counts.get((year, key), 0), counts.get((year - 1, key), 0))
+
+    stats.months = [Row(str(MONTHS_3[m]), pair(per_month, m)) for m in range(1, 13)]
+    used = {key for _y, key in per_category}
+    stats.categories = [Row(c.name, pair(per_category, c.pk)) for c in Category.objects.filter(pk__in=used)]
+    stats.consequences = [Row(str(label), pair(per_consequence, value)) for value, label in Consequence.choices]
     for path, label in unit_rows:
-        figures = by_bucket.get(path, YearPair(0, 0))
+        figures = pair(per_bucket, path)
         # The top unit's own row only when something was reported there, or it has no units below.
         if path == own_path and not (figures.current or figures.previous) and len(unit_rows) > 1:
             continue
         stats.units.append(Row(label, figures))
+    stats.reported = pair(totals, "n")
+    stats.lex_sarah = pair(totals, "lex")
+    stats.serious = pair(totals, "serious")
 
     prev_day, this_day, next_day = (d.date() for d in (prev_start, this_start, next_start))
-    in_year = Q(reported_at__gte=prev_start, reported_at__lt=next_start)
-    notified = Q(ivo_notified_on__gte=prev_day, ivo_notified_on__lt=next_day)
-    lex = Q(is_lex_sarah=True)
-    serious = lex & Q(assessment__in=SERIOUS_ASSESSMENTS)
-    totals = deviations.filter(in_year | notified).aggregate(
-        reported_current=Count("pk", filter=Q(reported_at__gte=this_start, reported_at__lt=next_start)),
-        reported_previous=Count("pk", filter=Q(reported_at__gte=prev_start, reported_at__lt=this_start)),
-        lex_current=Count("pk", filter=lex & Q(reported_at__gte=this_start, reported_at__lt=next_start)),
-        lex_previous=Count("pk", filter=lex & Q(reported_at__gte=prev_start, reported_at__lt=this_start)),
-        serious_current=Count("pk", filter=serious & Q(reported_at__gte=this_start, reported_at__lt=next_start)),
-        serious_previous=Count("pk", filter=serious & Q(reported_at__gte=prev_start, reported_at__lt=this_start)),
-        ivo_current=Count("pk", filter=Q(ivo_notified_on__gte=this_day, ivo_notified_on__lt=next_day)),
-        ivo_previous=Count("pk", filter=Q(ivo_notified_on__gte=prev_day, ivo_notified_on__lt=this_day)),
+    ivo = deviations.filter(ivo_notified_on__gte=prev_day, ivo_notified_on__lt=next_day).aggregate(
+        current=Count("pk", filter=Q(ivo_notified_on__gte=this_day)),
+        previous=Count("pk", filter=Q(ivo_notified_on__lt=this_day)),
     )
-    stats.reported = YearPair(totals["reported_current"], totals["reported_previous"])
-    stats.lex_sarah = YearPair(totals["lex_current"], totals["lex_previous"])
-    stats.serious = YearPair(totals["serious_current"], totals["serious_previous"])
-    stats.ivo_notified = YearPair(totals["ivo_current"], totals["ivo_previous"])
+    stats.ivo_notified = _pair(ivo)
 
     closed = deviations.filter(
         status__in=CLOSED_STATUSES, closed_at__gte=prev_start, closed_at__lt=next_start
     ).order_by()
-    stats.closed = _pair(closed.aggregate(**_by_year("closed_at", this_start)))
-    current_median, previous_median = _median_days(closed, [(this_start, next_start), (prev_start, this_start)])
-    stats.median_days = (current_median, previous_median)
+    stats.closed, stats.median_days = _closed_figures(
+        closed, this_start, [(this_start, next_start), (prev_start, this_start)]
+    )
 
     actions = Action.objects.filter(scope.condition).order_by()
     stats.open_actions = actions.open().count()

@@ -2,7 +2,7 @@
 
 Everything here returns counts and medians only, never rows: the statistics
 page is read by committee members, who must learn nothing about individual
-cases. The number of queries is fixed (one GROUP BY per figure) whatever the
+cases. The number of queries is fixed (a handful of GROUP BYs) whatever the
 amount of data.
 """
 

@@ -25,6 +25,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("unit_list"), _("Organisation")))
     if access.has_capability(user, access.VIEW_STATISTICS):
         items.append((reverse("organisation_overview"), _("Overview")))
+        items.append((reverse("reports:statistics"), _("Statistics")))
     if access.has_capability(user, access.VIEW_ASSIGNMENTS) or access.has_capability(user, access.MANAGE_ORGANISATION):
         items.append((reverse("person_list"), _("People")))
         items.append((reverse("role_list"), _("Roles")))

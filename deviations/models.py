@@ -216,6 +216,12 @@ class Deviation(models.Model):
             models.Index(fields=["reported_by", "-reported_at"]),
             models.Index(fields=["status", "-reported_at"]),
             models.Index(fields=["category", "-reported_at"]),
+            # Statistics: figures per unit and period, closures and IVO notifications.
+            models.Index(fields=["unit", "reported_at"], name="deviation_unit_reported"),
+            models.Index(fields=["closed_at"], condition=Q(closed_at__isnull=False), name="deviation_closed_at"),
+            models.Index(
+                fields=["ivo_notified_on"], condition=Q(ivo_notified_on__isnull=False), name="deviation_ivo_notified"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=[s.value for s in Status]), name="deviation_status_valid"),

@@ -183,7 +183,11 @@ def test_actions_open_overdue_and_effects(org) -> None:
 
     assert stats.open_actions == 2
     assert stats.overdue_actions == 1
-    assert figures(stats.effects) == {"Effektiv": (1, 0), "Delvis effektiv": (1, 0), "Inte effektiv": (0, 1)}
+    assert figures(stats.effects) == {
+        "Verkningsfull": (1, 0),
+        "Delvis verkningsfull": (1, 0),
+        "Inte verkningsfull": (0, 1),
+    }
     assert stats.effects_total == YearPair(2, 1)
 
     committee = statistics_for_user(org.committee, year=2025)

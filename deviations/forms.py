@@ -33,13 +33,37 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
+class LocalDateTimeField(forms.DateTimeField):
+    """A local date and time that also accepts the hour that occurs twice when
+    the clocks go back (the first occurrence is taken), and explains the hour
+    that does not exist when they go forward."""
+
+    def to_python(self, value: Any) -> Any:
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as exc:
+            if exc.code != "ambiguous_timezone":
+                raise
+        import datetime
+
+        naive = datetime.datetime.fromisoformat(str(value).strip())
+        zone = timezone.get_current_timezone()
+        first = naive.replace(tzinfo=zone, fold=0)
+        if first.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None) != naive:
+            raise forms.ValidationError(
+                _("That time did not exist: the clocks went forward an hour. Give the time after the change."),
+                code="nonexistent",
+            )
+        return first
+
+
 def _now_local() -> Any:
     return timezone.localtime().replace(second=0, microsecond=0)
 
 
 class ReportForm(AppForm):
     unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
-    occurred_at = forms.DateTimeField(label=_("When did it happen?"), widget=DateTimeInput, initial=_now_local)
+    occurred_at = LocalDateTimeField(label=_("When did it happen?"), widget=DateTimeInput, initial=_now_local)
     description = forms.CharField(
         label=_("What happened?"),
         max_length=10_000,

@@ -227,3 +227,22 @@ def test_deactivating_an_owner_hands_their_open_actions_to_the_successor(org) ->
     assert Action.objects.get(pk=open_action.pk).owner == org.staff_a
     assert Action.objects.get(pk=finished.pk).owner == org.colleague_a
     assert Action.history.filter(id=open_action.pk, history_change_reason="action.handed_over").exists()
+
+
+@pytest.mark.parametrize(
+    "typed, expected_utc",
+    [("2025-10-26T02:30", "2025-10-26T00:30"), ("2025-03-30T02:30", None), ("2025-06-01T12:00", "2025-06-01T10:00")],
+)
+def test_report_time_around_daylight_saving_changes(org, typed, expected_utc) -> None:
+    from deviations.forms import LocalDateTimeField
+
+    field = LocalDateTimeField()
+    if expected_utc is None:
+        from django.core.exceptions import ValidationError
+
+        with pytest.raises(ValidationError) as error:
+            field.clean(typed)
+        assert error.value.code == "nonexistent"
+    else:
+        value = field.clean(typed)
+        assert value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M") == expected_utc

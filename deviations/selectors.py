@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import models
 
-from deviations.models import Deviation
+from deviations.models import Deviation, Status
 from ledningssystem import access
 from ledningssystem.models import User
 
@@ -30,8 +30,14 @@ SORTS = {
     "reported_at": ("reported_at", "pk"),
     "-occurred_at": ("-occurred_at", "-pk"),
     "unit": ("unit__path", "-reported_at"),
-    "status": ("status", "-reported_at"),
+    "status": ("status_order", "-reported_at"),
 }
+
+# The workflow's own order, not the alphabetical order of the codes.
+STATUS_ORDER = models.Case(
+    *(models.When(status=status, then=models.Value(position)) for position, status in enumerate(Status)),
+    output_field=models.IntegerField(),
+)
 
 
 def deviation_list_for_user(user: User, filters: InboxFilter) -> models.QuerySet[Deviation]:
@@ -64,7 +70,7 @@ def deviation_list_for_user(user: User, filters: InboxFilter) -> models.QuerySet
     late = models.ExpressionWrapper(overdue_condition(), output_field=models.BooleanField())
     return (
         qs.select_related("unit", "category", "handler")
-        .annotate(is_late=late)
+        .annotate(is_late=late, status_order=STATUS_ORDER)
         .order_by(*SORTS.get(filters.sort, SORTS["-reported_at"]))
     )
 

@@ -246,3 +246,13 @@ def test_report_time_around_daylight_saving_changes(org, typed, expected_utc) ->
     else:
         value = field.clean(typed)
         assert value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M") == expected_utc
+
+
+def test_inbox_sorts_status_in_workflow_order(org, client_for) -> None:
+    first = report(org)
+    second = investigating(org)
+    services.deviation_close_without_action(deviation=report(org), by=org.manager_a, version=None, reason="Dubblett")
+    page = client_for("manager_a").get(reverse("deviations:inbox"), {"sort": "status"})
+    statuses = [d.status for d in page.context["page"].object_list]
+    assert statuses == [Status.REPORTED, Status.INVESTIGATING, Status.CLOSED_NO_ACTION]
+    assert first.pk and second.pk

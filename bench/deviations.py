@@ -152,6 +152,7 @@ def main() -> None:
         open=Count("pk", filter=~Q(status__in=["closed", "closed_no_action"])),
         ivo=Count("pk", filter=Q(ivo_notified_on__isnull=False)),
     )
+    print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     print(
         f"database: {connection.vendor}; units: {Unit.objects.count()}, people: {User.objects.count()}, "
         f"deviations: {counts['total']:,} ({counts['open']:,} open, {counts['lex']:,} lex Sarah, "

@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -256,6 +256,7 @@ class Command(BaseCommand):
                     plans.append(self._plan(reference, moment, scopes[index], unit_profiles[index]))
                 for key, value in self._write(plans).items():
                     totals[key] += value
+                reset_queries()  # under DEBUG, Django would keep every multi-megabyte INSERT in memory
                 done = min(start + batch_size, count)
                 self.stdout.write(f"  {done:>9,} / {count:,} deviations ({time.perf_counter() - started:.0f} s)")
         elapsed = time.perf_counter() - started

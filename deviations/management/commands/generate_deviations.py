@@ -232,7 +232,9 @@ class Command(BaseCommand):
         self.deviation_type = ContentType.objects.get_for_model(Deviation)
 
         reported = self._reported_times(count, years)
-        unit_weights = [self.rng.lognormvariate(0, 0.9) for _ in scopes]
+        # A unit reports in proportion to the people working there, times its own
+        # factor (some units have a stronger reporting culture, or more risk).
+        unit_weights = [len(s.reporters) * self.rng.lognormvariate(0, 0.6) for s in scopes]
         unit_profiles = [self._category_profile() for _ in scopes]
         per_year: dict[int, int] = defaultdict(int)
         for moment in reported:

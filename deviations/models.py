@@ -216,6 +216,8 @@ class Deviation(models.Model):
             models.Index(fields=["reported_by", "-reported_at"]),
             models.Index(fields=["status", "-reported_at"]),
             models.Index(fields=["category", "-reported_at"]),
+            # The inbox's default order.
+            models.Index(fields=["-reported_at", "-id"], name="deviation_reported_desc"),
             # Statistics: figures per unit and period, closures and IVO notifications.
             models.Index(fields=["unit", "reported_at"], name="deviation_unit_reported"),
             models.Index(fields=["closed_at"], condition=Q(closed_at__isnull=False), name="deviation_closed_at"),

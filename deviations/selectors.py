@@ -52,11 +52,15 @@ def deviation_list_for_user(user: User, filters: InboxFilter) -> models.QuerySet
         qs = qs.filter(unit__path__startswith=unit.path) if unit else qs.none()
     if filters.category_id:
         qs = qs.filter(category_id=filters.category_id)
-    # Local calendar dates (Europe/Stockholm), whatever the range typed.
+    # Local calendar dates (Europe/Stockholm): a range of local midnights, so the index on reported_at serves it.
     if filters.date_from:
-        qs = qs.filter(reported_at__date__gte=filters.date_from)
+        qs = qs.filter(reported_at__gte=_local_midnight(filters.date_from))
     if filters.date_to:
-        qs = qs.filter(reported_at__date__lte=filters.date_to)
+        qs = qs.filter(
+            reported_at__lt=_local_midnight(
+                min(filters.date_to, datetime.date(9000, 1, 1)) + datetime.timedelta(days=1)
+            )
+        )
     if filters.lex_sarah == "yes":
         qs = qs.filter(is_lex_sarah=True)
     elif filters.lex_sarah == "no":
@@ -65,14 +69,27 @@ def deviation_list_for_user(user: User, filters: InboxFilter) -> models.QuerySet
         from deviations.deadlines import overdue_condition
 
         qs = qs.filter(overdue_condition())
+    if filters.sort == "status":
+        qs = qs.annotate(status_order=STATUS_ORDER)
+    return qs.select_related("unit", "category", "handler").order_by(*SORTS.get(filters.sort, SORTS["-reported_at"]))
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    """Local midnight starting ``day``; far-off dates are clamped so they stay representable."""
+    from django.utils import timezone
+
+    day = min(max(day, datetime.date(1900, 1, 1)), datetime.date(9000, 1, 1))
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def late_among(deviations: list[Deviation]) -> set[int]:
+    """Which of the listed deviations are past one of the organisation's deadlines (one query)."""
     from deviations.deadlines import overdue_condition
 
-    late = models.ExpressionWrapper(overdue_condition(), output_field=models.BooleanField())
-    return (
-        qs.select_related("unit", "category", "handler")
-        .annotate(is_late=late, status_order=STATUS_ORDER)
-        .order_by(*SORTS.get(filters.sort, SORTS["-reported_at"]))
-    )
+    ids = [d.pk for d in deviations]
+    if not ids:
+        return set()
+    return set(Deviation.objects.filter(pk__in=ids).filter(overdue_condition()).values_list("pk", flat=True))
 
 
 def deviation_reported_by(user: User) -> models.QuerySet[Deviation]:
@@ -99,9 +116,6 @@ def deviation_similar_candidates(user: User, deviation: Deviation) -> models.Que
         .order_by("-reported_at")
         .values_list("pk", flat=True)[:20]
     )
-    linked = deviation.related.values_list("pk", flat=True)
-    return (
-        visible.filter(Q(pk__in=list(suggested)) | Q(pk__in=linked))
-        .select_related("category", "unit")
-        .order_by("-reported_at")
-    )
+    # Both lists evaluated first: an OR of two subqueries would scan the whole table.
+    linked = list(deviation.related.values_list("pk", flat=True))
+    return visible.filter(pk__in=[*suggested, *linked]).select_related("category", "unit").order_by("-reported_at")

@@ -117,16 +117,21 @@ def inbox(request: HttpRequest) -> HttpResponse:
         sort=data.get("sort") or "-reported_at",
         overdue=bool(data.get("overdue")),
     )
-    page = paginate(request, selectors.deviation_list_for_user(request.user, filters))
+    page = paginate(request, selectors.deviation_list_for_user(request.user, filters), cap=INBOX_COUNT_CAP)
     return render(
         request,
         "deviations/inbox.html",
         {
             "form": form,
             "page": page,
+            "late": selectors.late_among(list(page.object_list)),
             "querystring": querystring_without_page(request),
         },
     )
+
+
+# Past this many rows the inbox says "more than" instead of counting them all.
+INBOX_COUNT_CAP = 10_000
 
 
 # Transition name → (service, target status, needs a text, button label)

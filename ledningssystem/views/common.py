@@ -11,6 +11,7 @@ from django.core.paginator import Page, Paginator
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from ledningssystem.forms import AppForm, already_submitted, remember_submission
@@ -19,10 +20,40 @@ from ledningssystem.services import DomainError
 PAGE_SIZE = 50
 
 
-def paginate(request: HttpRequest, qs: models.QuerySet[Any], per_page: int = PAGE_SIZE) -> Page:
-    """One page of ``qs``; a bad or too large page number gives the nearest page."""
-    paginator = Paginator(qs, per_page)
+def paginate(
+    request: HttpRequest, qs: models.QuerySet[Any], per_page: int = PAGE_SIZE, *, cap: int | None = None
+) -> Page:
+    """One page of ``qs``; a bad or too large page number gives the nearest page.
+
+    With ``cap``, at most that many rows are counted (see ``CappedPaginator``).
+    """
+    paginator = CappedPaginator(qs, per_page, cap=cap) if cap else Paginator(qs, per_page)
     return paginator.get_page(request.GET.get("page"))
+
+
+class CappedPaginator(Paginator):
+    """Counts no further than ``cap`` rows.
+
+    Beyond a few thousand rows "more than 10 000" is all a person needs, and
+    counting a million rows on every page view is not cheap. The count runs
+    without ordering, over at most ``cap + 1`` rows.
+    """
+
+    def __init__(self, object_list: Any, per_page: int, *, cap: int) -> None:
+        super().__init__(object_list, per_page)
+        self.cap = cap
+
+    @cached_property
+    def _counted(self) -> int:
+        return self.object_list.order_by()[: self.cap + 1].count()
+
+    @cached_property
+    def count(self) -> int:  # type: ignore[override]
+        return min(self._counted, self.cap)
+
+    @property
+    def capped(self) -> bool:
+        return self._counted > self.cap
 
 
 def querystring_without_page(request: HttpRequest) -> str:

@@ -256,3 +256,33 @@ def test_inbox_sorts_status_in_workflow_order(org, client_for) -> None:
     statuses = [d.status for d in page.context["page"].object_list]
     assert statuses == [Status.REPORTED, Status.INVESTIGATING, Status.CLOSED_NO_ACTION]
     assert first.pk and second.pk
+
+
+def test_inbox_counts_no_further_than_its_cap(org, client_for, monkeypatch) -> None:
+    from deviations import views
+
+    for _ in range(4):
+        report(org)
+    monkeypatch.setattr(views, "INBOX_COUNT_CAP", 3)
+    page = client_for("manager_a").get(reverse("deviations:inbox"))
+    assert page.context["page"].paginator.capped
+    assert "Fler än 3 avvikelser" in page.content.decode()
+    monkeypatch.setattr(views, "INBOX_COUNT_CAP", 10)
+    page = client_for("manager_a").get(reverse("deviations:inbox"))
+    assert not page.context["page"].paginator.capped and page.context["page"].paginator.count == 4
+
+
+def test_inbox_period_is_local_calendar_days(org, client_for) -> None:
+    import zoneinfo
+
+    deviation = report(org)
+    # 23:30 in Stockholm on 1 June is 21:30 UTC the same day; 00:30 on 2 June is 22:30 UTC on 1 June.
+    stockholm = zoneinfo.ZoneInfo("Europe/Stockholm")
+    type(deviation).objects.filter(pk=deviation.pk).update(
+        reported_at=datetime.datetime(2026, 6, 2, 0, 30, tzinfo=stockholm)
+    )
+    manager = client_for("manager_a")
+    on_first = manager.get(reverse("deviations:inbox"), {"date_from": "2026-06-01", "date_to": "2026-06-01"})
+    on_second = manager.get(reverse("deviations:inbox"), {"date_from": "2026-06-02", "date_to": "2026-06-02"})
+    assert on_first.context["page"].paginator.count == 0
+    assert on_second.context["page"].paginator.count == 1

@@ -9,12 +9,13 @@ from celery import shared_task
     bind=True,
     acks_late=True,
     # SMTPException and connection failures (OSError): the relay may be down
-    # for a while, so wait longer each time, and give up after about a day.
+    # for a while, so wait longer each time (random pauses up to 1, 2, 4 …
+    # minutes, at most 6 hours), and give up after several hours.
     autoretry_for=(smtplib.SMTPException, OSError),
     retry_backoff=60,
     retry_backoff_max=6 * 60 * 60,
     retry_jitter=True,
-    max_retries=8,
+    max_retries=10,
     time_limit=120,
     soft_time_limit=100,
 )

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from simple_history.utils import bulk_update_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ledningssystem.history import save_tracked
 from ledningssystem.models import User
@@ -47,23 +47,36 @@ def notify(
         ids.discard(actor.pk)
     if not ids:
         return []
-    people = list(User.objects.filter(pk__in=ids, is_active=True).only("pk", "email"))
+    people = {p.pk: p for p in User.objects.filter(pk__in=ids, is_active=True).only("pk", "email")}
     told = set(
         Notification.objects.filter(recipient__in=people, dedupe_key=dedupe_key).values_list("recipient_id", flat=True)
     )
-    created = []
-    for person in people:
-        if person.pk in told:
-            continue
-        notification = Notification(recipient=person, kind=kind, url=url, dedupe_key=dedupe_key)
-        try:
-            # A concurrent run may create the same row first: then it is theirs.
-            with transaction.atomic():
-                save_tracked(notification, by=None, reason="notification.created")
-        except IntegrityError:
-            continue
-        created.append(notification)
-        if person.email:
+    untold = [pk for pk in people if pk not in told]
+    if not untold:
+        return []
+
+    def build(pk: int) -> Notification:
+        return Notification(recipient_id=pk, kind=kind, url=url, dedupe_key=dedupe_key)
+
+    try:
+        with transaction.atomic():
+            created = bulk_create_with_history(
+                [build(pk) for pk in untold], Notification, default_change_reason="notification.created"
+            )
+    except IntegrityError:
+        # A concurrent run (the daily job started twice) told some of them
+        # first: tell the others one by one.
+        created = []
+        for pk in untold:
+            notification = build(pk)
+            try:
+                with transaction.atomic():
+                    save_tracked(notification, by=None, reason="notification.created")
+            except IntegrityError:
+                continue
+            created.append(notification)
+    for notification in created:
+        if people[notification.recipient_id].email:
             _queue_email(notification.pk)
     return created
 

@@ -150,3 +150,22 @@ def test_retries_are_bounded_and_a_failed_mail_stays_unsent(org, flaky) -> None:
 def test_unknown_kind_is_refused(org) -> None:
     with pytest.raises(ValueError, match="Unknown notification kind"):
         notify(recipients=[org.staff_a], kind="gossip", url="/", dedupe_key="t:1")
+
+
+def test_when_the_bulk_insert_conflicts_everyone_is_told_one_by_one(org, django_capture_on_commit_callbacks) -> None:
+    # A concurrent run of the daily job inserting the same event first makes
+    # the bulk insert fail; each person is then told unless already told.
+    from unittest import mock
+
+    from django.db import IntegrityError
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        mock.patch(
+            "notifications.services.bulk_create_with_history", side_effect=IntegrityError("duplicate key value")
+        ),
+    ):
+        created = notify(recipients=[org.staff_a, org.colleague_a], kind=Kind.ACTION_DUE_SOON, url="/", dedupe_key="k")
+    assert {n.recipient.username for n in created} == {"staff_a", "colleague_a"}
+    assert Notification.history.filter(dedupe_key="k", history_change_reason="notification.created").count() == 2
+    assert sorted(a for m in mail.outbox for a in m.to) == ["colleague_a@example.se", "staff_a@example.se"]

@@ -36,6 +36,7 @@ from ledningssystem import access
 from ledningssystem.history import save_tracked
 from ledningssystem.models import Unit, User
 from ledningssystem.services import ConflictError, DomainError
+from notifications import events as notification_events
 
 REFERENCE_PREFIX = "AVV"
 # Clocks differ a little between phones and the server.
@@ -110,6 +111,7 @@ def deviation_report(
         )
         attachment.file.save("upload", upload, save=False)
         save_tracked(attachment, by=by, reason="deviation.reported")
+    notification_events.deviation_reported(deviation, by=by)
     return deviation
 
 
@@ -215,6 +217,7 @@ def deviation_close(*, deviation: Deviation, by: User, version: int | None, conc
     deviation.conclusion = conclusion
     deviation.closed_at = timezone.now()
     save_tracked(deviation, by=by, reason="deviation.closed")
+    notification_events.deviation_closed(deviation, by=by)
     return deviation
 
 
@@ -236,6 +239,7 @@ def deviation_close_without_action(*, deviation: Deviation, by: User, version: i
     deviation.received_at = deviation.received_at or deviation.closed_at
     deviation.handler = deviation.handler or by
     save_tracked(deviation, by=by, reason="deviation.closed_without_action")
+    notification_events.deviation_closed(deviation, by=by)
     return deviation
 
 
@@ -268,6 +272,7 @@ def deviation_assign(*, deviation: Deviation, by: User, version: int | None, han
     deviation.handler = handler
     deviation.version += 1
     save_tracked(deviation, by=by, reason="deviation.assigned")
+    notification_events.deviation_assigned(deviation, by=by)
     return deviation
 
 

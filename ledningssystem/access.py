@@ -191,6 +191,22 @@ def has_capability(user: AnyUser, capability: str, unit: Unit | None = None) -> 
     return any(unit.path.startswith(p) for p in paths)
 
 
+def capability_holders(capability: str, unit: Unit, on: datetime.date | None = None) -> models.QuerySet[RoleAssignment]:
+    """Assignments active ``on`` (today) that give ``capability`` over ``unit``.
+
+    The role is held at the unit or one above it, the unit where it is held
+    is active and so is the person. Used to find whom to tell about a case;
+    ``.values_list("person_id", "unit__path")`` gives who and at which level.
+    """
+    return RoleAssignment.objects.active(on).filter(
+        unit__path__in=[*unit.ancestor_paths, unit.path],
+        unit__is_active=True,
+        role__permissions__codename=capability,
+        role__permissions__content_type__app_label="ledningssystem",
+        person__is_active=True,
+    )
+
+
 def is_system_admin(user: AnyUser) -> bool:
     """Administers the whole organisation: ``manage_organisation`` at every top unit.
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -41,7 +42,10 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if IS_PRODUCTION else ["127.0.0.1",
 if IS_PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when ENVIRONMENT=production.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Where people reach the application: links in e-mails are built from it.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("SITE_URL must start with http:// or https://, e.g. https://ledningssystem.kommun.se")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -98,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ledningssystem.context_processors.navigation",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -186,6 +191,11 @@ CELERY_BEAT_SCHEDULE = {
     "delete-old-job-results": {
         "task": "ledningssystem.tasks.delete_expired_job_results",
         "schedule": 6 * 60 * 60,
+    },
+    # Reminders and overdue cases; safe to run more than once a day.
+    "notification-daily-reminders": {
+        "task": "notifications.tasks.send_daily_reminders",
+        "schedule": crontab(hour=6, minute=30),
     },
 }
 

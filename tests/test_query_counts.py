@@ -4,7 +4,8 @@ Each case renders a page, adds many more units, people, assignments and
 history rows, and renders it again under ``django_assert_max_num_queries``
 with a fixed bound. The people list, for example, needs: session, person,
 scope anchors (one query for every capability), the unit subtree check,
-count, page, the prefetch of current assignments, and the session save; pages
+count, page, the prefetch of current assignments, the unread notification count
+(navbar badge) and the session save; pages
 that ask whether the viewer administers everything add one for the top units.
 """
 
@@ -43,19 +44,19 @@ def grow(org, n: int = 30) -> None:
 
 PAGES = [
     # (persona, url name, args, bound)
-    ("admin", "unit_list", lambda o: [], 9),
-    ("section_head", "unit_list", lambda o: [], 8),
-    ("admin", "person_list", lambda o: [], 10),
-    ("section_head", "person_list", lambda o: [], 9),
-    ("admin", "role_list", lambda o: [], 11),
-    ("admin", "role_detail", lambda o: [Role.objects.get(slug="medarbetare").pk], 11),
-    ("admin", "unit_detail", lambda o: [o.unit_a.pk], 12),
-    ("section_head", "unit_detail", lambda o: [o.section_1.pk], 11),
-    ("admin", "person_detail", lambda o: [o.staff_a.pk], 13),  # + one per handover provider
-    ("admin", "record_history", lambda o: ["unit", o.unit_a.pk], 11),
-    ("section_head", "organisation_overview", lambda o: [], 8),
-    ("staff_a", "home", lambda o: [], 9),
-    ("staff_a", "job_list", lambda o: [], 7),
+    ("admin", "unit_list", lambda o: [], 10),
+    ("section_head", "unit_list", lambda o: [], 9),
+    ("admin", "person_list", lambda o: [], 11),
+    ("section_head", "person_list", lambda o: [], 10),
+    ("admin", "role_list", lambda o: [], 12),
+    ("admin", "role_detail", lambda o: [Role.objects.get(slug="medarbetare").pk], 12),
+    ("admin", "unit_detail", lambda o: [o.unit_a.pk], 13),
+    ("section_head", "unit_detail", lambda o: [o.section_1.pk], 12),
+    ("admin", "person_detail", lambda o: [o.staff_a.pk], 14),  # + one per handover provider
+    ("admin", "record_history", lambda o: ["unit", o.unit_a.pk], 12),
+    ("section_head", "organisation_overview", lambda o: [], 9),
+    ("staff_a", "home", lambda o: [], 10),
+    ("staff_a", "job_list", lambda o: [], 8),
 ]
 
 

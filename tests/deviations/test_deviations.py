@@ -203,7 +203,8 @@ def test_deactivating_a_handler_hands_open_deviations_over(org, deviation_a) -> 
 
 @pytest.mark.parametrize(
     ("persona", "name", "bound"),
-    [("manager_a", "deviations:inbox", 12), ("staff_a", "deviations:mine", 8), ("manager_a", "deviations:detail", 16)],
+    # Each bound includes the navbar's unread notification count.
+    [("manager_a", "deviations:inbox", 13), ("staff_a", "deviations:mine", 9), ("manager_a", "deviations:detail", 17)],
 )
 def test_query_counts_do_not_grow(org, client_for, django_assert_max_num_queries, persona, name, bound) -> None:
     first = report(org)
@@ -267,8 +268,8 @@ def test_investigation_causes_and_similar_cases(org, client_for, django_assert_m
     for i in range(10):
         report(org, days_ago=40 + i)
         IdentifiedCause.objects.create(deviation=current, category=category, description=f"Orsak {i}")
-    # + actions, their causes' form, owners, the organisation's settings
-    with django_assert_max_num_queries(20):
+    # + actions, their causes' form, owners, the organisation's settings, the notification badge
+    with django_assert_max_num_queries(21):
         client.get(reverse("deviations:detail", args=[current.pk]))
     client.post(reverse("deviations:cause_remove", args=[current.pk, cause.pk]))
     assert not IdentifiedCause.objects.filter(pk=cause.pk).exists()

@@ -1,0 +1,1 @@
+# Notifications are personal: they are read in the application, not in the admin.

@@ -202,7 +202,7 @@ def main() -> None:
         (manager, "statistics (unit manager)", statistics_url),
         (section, "statistics (section head)", statistics_url),
         (director, "statistics (director)", statistics_url),
-        (manager, "my actions (unit manager)", url_or_none("actions:mine")),
+        (manager, "my actions (unit manager)", url_or_none("actions:list")),
         (staff, "my reports (staff)", reverse("deviations:mine")),
     ]
 

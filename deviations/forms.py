@@ -17,6 +17,7 @@ from deviations.models import (
     RecurrenceRisk,
     Status,
 )
+from deviations.selectors import InboxFilter
 from ledningssystem import personnummer
 from ledningssystem.forms import AppForm, DateInput, UnitChoiceField
 from ledningssystem.models import Unit, User
@@ -191,6 +192,23 @@ class InboxForm(forms.Form):
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = css
 
+    def filters(self) -> InboxFilter:
+        """The filters to apply: the valid ones (call ``is_valid()`` first).
+
+        The inbox and its exports both build their filter here, so an export
+        always holds exactly the rows the inbox lists.
+        """
+        data = getattr(self, "cleaned_data", {})
+        return InboxFilter(
+            status=data.get("status") or "",
+            unit_id=data["unit"].pk if data.get("unit") else None,
+            category_id=data["category"].pk if data.get("category") else None,
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            lex_sarah=data.get("lex_sarah") or "",
+            sort=data.get("sort") or "-reported_at",
+        )
+
 
 class InvestigationForm(AppForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -231,3 +249,11 @@ class CauseForm(AppForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = CauseCategory.objects.filter(is_active=True)
+
+
+class ExportForm(forms.Form):
+    """Options of a list export; the filters come from the list's own querystring."""
+
+    include_identity = forms.BooleanField(
+        label=_("Include the client's identity (restricted, only for deviations you handle)"), required=False
+    )

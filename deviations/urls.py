@@ -1,6 +1,6 @@
 from django.urls import path
 
-from deviations import views
+from deviations import exports, views
 
 app_name = "deviations"
 
@@ -15,5 +15,7 @@ urlpatterns = [
     path("<int:pk>/investigation/", views.investigation, name="investigation"),
     path("<int:pk>/causes/", views.cause_add, name="cause_add"),
     path("<int:pk>/causes/<int:cause_pk>/remove/", views.cause_remove, name="cause_remove"),
+    path("export/csv/", exports.export_csv, name="export_csv"),
+    path("export/excel/", exports.export_excel, name="export_excel"),
     path("<int:pk>/<slug:name>/", views.transition, name="transition"),
 ]

@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from deviations import selectors, services
-from deviations.access_rules import can_handle
+from deviations.access_rules import can_handle, may_use_inbox
 from deviations.forms import AssignForm, CauseForm, InboxForm, InvestigationForm, ReportForm, TransitionForm
 from deviations.models import ClientIdentity, Deviation, Status
-from ledningssystem import access
-from ledningssystem.models import RoleAssignment, User
+from ledningssystem import access, readlog
+from ledningssystem.models import ReadPurpose, RoleAssignment, User
 from ledningssystem.services import DomainError
 from ledningssystem.views.common import paginate, querystring_without_page, submit
 
@@ -80,25 +80,12 @@ def my_reports(request: HttpRequest) -> HttpResponse:
 
 
 def inbox(request: HttpRequest) -> HttpResponse:
-    if not (
-        access.has_capability(request.user, access.HANDLE_DEVIATIONS)
-        or access.has_capability(request.user, access.HANDLE_LEX_SARAH)
-    ):
+    if not may_use_inbox(request.user):
         raise PermissionDenied
     units = access.units_for_user(request.user).filter(is_active=True).select_related("parent").order_by("path")
     form = InboxForm(request.GET or None, units=units)
     form.is_valid()  # a bad value shows as an error on its filter; the valid filters still apply
-    data = getattr(form, "cleaned_data", {})
-    filters = selectors.InboxFilter(
-        status=data.get("status") or "",
-        unit_id=data["unit"].pk if data.get("unit") else None,
-        category_id=data["category"].pk if data.get("category") else None,
-        date_from=data.get("date_from"),
-        date_to=data.get("date_to"),
-        lex_sarah=data.get("lex_sarah") or "",
-        sort=data.get("sort") or "-reported_at",
-    )
-    page = paginate(request, selectors.deviation_list_for_user(request.user, filters))
+    page = paginate(request, selectors.deviation_list_for_user(request.user, form.filters()))
     return render(
         request,
         "deviations/inbox.html",
@@ -148,6 +135,7 @@ def _handler_candidates(deviation: Deviation) -> Any:
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     deviation = selectors.deviation_get_for_user(request.user, pk)
+    readlog.log_read(request.user, deviation, ReadPurpose.VIEWED)
     if not can_handle(request.user, deviation):
         # The reporter follows their report; a lex Sarah report shows its status only.
         return render(request, "deviations/reporter_view.html", {"deviation": deviation})
@@ -312,6 +300,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
     attachment = deviation.attachments.filter(pk=attachment_pk).first()
     if attachment is None:
         raise Http404
+    readlog.log_read(request.user, deviation, ReadPurpose.ATTACHMENT)
     response = FileResponse(
         attachment.file.open("rb"), as_attachment=True, filename=attachment.name, content_type=attachment.content_type
     )

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_POST
 from deviations import selectors
 from deviations.access_rules import can_handle, may_use_inbox, with_sensitivity
 from deviations.forms import ExportForm, InboxForm
-from deviations.models import ClientIdentity, Deviation
+from deviations.models import ClientIdentity, Consequence, Deviation, Status
 from ledningssystem import access, readlog
 from ledningssystem.exports import Column, csv_response, xlsx_bytes
 from ledningssystem.jobs import JobHandler, JobResult, ProgressFn, job_start, register_job
@@ -48,13 +48,16 @@ def _identity(user: User, deviation: Deviation) -> str:
 
 
 def deviation_columns(user: User, *, include_identity: bool) -> list[Column]:
+    # Labels translated once: get_FOO_display() per row costs more than the rest of the row.
+    consequences = {value: str(label) for value, label in Consequence.choices}
+    statuses = {value: str(label) for value, label in Status.choices}
     columns = [
         Column(gettext_lazy("Reference"), lambda d: d.reference),
         Column(gettext_lazy("Reported"), lambda d: d.reported_at),
         Column(gettext_lazy("Unit"), lambda d: d.unit.name),
         Column(gettext_lazy("Category"), lambda d: d.category.name),
-        Column(gettext_lazy("Estimated consequence"), lambda d: d.get_consequence_display()),
-        Column(gettext_lazy("Status"), lambda d: d.get_status_display()),
+        Column(gettext_lazy("Estimated consequence"), lambda d: consequences.get(d.consequence, d.consequence)),
+        Column(gettext_lazy("Status"), lambda d: statuses.get(d.status, d.status)),
         Column(gettext_lazy("Lex Sarah"), lambda d: d.is_lex_sarah),
         Column(gettext_lazy("Handler"), lambda d: str(d.handler) if d.handler else ""),
         Column(gettext_lazy("When it happened"), lambda d: d.occurred_at),

@@ -58,8 +58,9 @@ class Column:
     value: Callable[[Any], Any]
 
 
-def iter_chunks(rows: models.QuerySet[Any], chunk_size: int = EXPORT_CHUNK_SIZE) -> Iterator[list[Any]]:
+def iter_chunks(rows: models.QuerySet[Any], chunk_size: int | None = None) -> Iterator[list[Any]]:
     """``rows`` in lists of at most ``chunk_size``, read with one cursor."""
+    chunk_size = chunk_size or EXPORT_CHUNK_SIZE
     batch: list[Any] = []
     for obj in rows.iterator(chunk_size=chunk_size):
         batch.append(obj)
@@ -102,7 +103,7 @@ def csv_lines(
     columns: Sequence[Column],
     *,
     on_chunk: Callable[[list[Any]], Any] | None = None,
-    chunk_size: int = EXPORT_CHUNK_SIZE,
+    chunk_size: int | None = None,
 ) -> Iterator[str]:
     """The CSV text, a heading line then one piece per chunk of rows."""
     writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
@@ -119,7 +120,7 @@ def csv_response(
     filename: str,
     *,
     on_chunk: Callable[[list[Any]], Any] | None = None,
-    chunk_size: int = EXPORT_CHUNK_SIZE,
+    chunk_size: int | None = None,
 ) -> StreamingHttpResponse:
     """Stream ``rows`` as a CSV download; nothing is read until the client reads."""
     language = translation.get_language()
@@ -167,7 +168,7 @@ def xlsx_bytes(
     *,
     sheet_title: str,
     on_chunk: Callable[[list[Any]], Any] | None = None,
-    chunk_size: int = EXPORT_CHUNK_SIZE,
+    chunk_size: int | None = None,
 ) -> bytes:
     """``rows`` as an Excel workbook (write-only: rows are not kept in memory)."""
     book = Workbook(write_only=True)

@@ -10,6 +10,7 @@ from urllib.parse import unquote
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -329,3 +330,22 @@ ROWS = [
 @pytest.mark.parametrize(("row", "persona"), cases(ROWS), ids=case_id)
 def test_access(row: MatrixRow, persona: str, org, client_for) -> None:
     check(row, persona, org, client_for)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_export_logs_each_chunk_as_it_streams(monkeypatch) -> None:
+    """Outside a test transaction, as in production: the cursor reading the rows
+    stays open while each chunk's read log rows are committed (PostgreSQL's
+    server-side cursor must survive those commits)."""
+    from deviations.defaults import ensure_default_categories
+    from tests.conftest import build_org
+
+    ensure_default_categories()
+    org = build_org()
+    monkeypatch.setattr("ledningssystem.exports.EXPORT_CHUNK_SIZE", 3)
+    made = [with_identity(org, f"Klient {i}", lex=bool(i % 2)) for i in range(7)] + [report(org)]
+    client = Client()
+    client.force_login(org.director)
+    rows = export_csv(client)
+    assert len(rows) == 1 + len(made)
+    assert ReadLogEntry.objects.count() == 7

@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from actions import sources
-from deviations.models import OPEN_STATUSES, Deviation, DeviationSettings
-from ledningssystem import access, history, services
+from deviations.models import OPEN_STATUSES, ClientIdentity, Deviation, DeviationSettings
+from ledningssystem import access, history, readlog, services
 from ledningssystem.access import AnyUser, Policy
 from ledningssystem.views import home
 
@@ -54,6 +54,11 @@ class DeviationPolicy(Policy):
 
 def can_handle(user: AnyUser, deviation: Deviation) -> bool:
     return access.can(user, deviation, "handle")
+
+
+def may_use_inbox(user: AnyUser) -> bool:
+    """The inbox and its exports: for those who handle deviations or lex Sarah reports somewhere."""
+    return access.has_capability(user, access.HANDLE_DEVIATIONS) or access.has_capability(user, access.HANDLE_LEX_SARAH)
 
 
 access.register(Deviation, DeviationPolicy(path_lookup="unit__path", capabilities={}))
@@ -138,4 +143,31 @@ home.register_report_kind(
         label=lambda: str(_("Deviation")),
         description=lambda: str(_("Something went wrong or could have gone wrong, including lex Sarah.")),
     )
+)
+
+
+def with_sensitivity(qs: models.QuerySet[Deviation]) -> models.QuerySet[Deviation]:
+    """``qs`` annotated with what the read log needs to decide, in the same query."""
+    return qs.annotate(
+        has_client_identity=models.Exists(ClientIdentity.objects.filter(deviation=models.OuterRef("pk")))
+    )
+
+
+def is_sensitive(deviation: Deviation) -> bool:
+    """Lex Sarah reports and deviations with a client identity: every read is logged."""
+    if deviation.is_lex_sarah:
+        return True
+    annotated = getattr(deviation, "has_client_identity", None)
+    if annotated is not None:
+        return bool(annotated)
+    return ClientIdentity.objects.filter(deviation_id=deviation.pk).exists()
+
+
+readlog.register(
+    "deviation",
+    Deviation,
+    is_sensitive=is_sensitive,
+    # Those who may handle the case see who read it; the reporter does not.
+    may_view_log=can_handle,
+    queryset=lambda: with_sensitivity(Deviation.objects.select_related("unit")),
 )

@@ -7,4 +7,5 @@ class DeviationsConfig(AppConfig):
     verbose_name = _("Deviations")
 
     def ready(self) -> None:
-        from deviations import access_rules  # noqa: F401 - registers the access policy and history
+        # access_rules registers the access policy, history and read log; exports the Excel job.
+        from deviations import access_rules, exports  # noqa: F401

@@ -20,6 +20,7 @@ from deviations.models import (
     RequiredContent,
     Status,
 )
+from deviations.selectors import InboxFilter
 from ledningssystem import personnummer
 from ledningssystem.forms import AppForm, DateInput, UnitChoiceField, VersionedForm
 from ledningssystem.models import Unit, User
@@ -222,6 +223,24 @@ class InboxForm(forms.Form):
                 css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = css
 
+    def filters(self) -> InboxFilter:
+        """The filters to apply: the valid ones (call ``is_valid()`` first).
+
+        The inbox and its exports both build their filter here, so an export
+        always holds exactly the rows the inbox lists.
+        """
+        data = getattr(self, "cleaned_data", {})
+        return InboxFilter(
+            status=data.get("status") or "",
+            unit_id=data["unit"].pk if data.get("unit") else None,
+            category_id=data["category"].pk if data.get("category") else None,
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            lex_sarah=data.get("lex_sarah") or "",
+            sort=data.get("sort") or "-reported_at",
+            overdue=bool(data.get("overdue")),
+        )
+
 
 class InvestigationForm(AppForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -346,4 +365,12 @@ class DeviationSettingsForm(VersionedForm):
     )
     action_due_soon_days = forms.IntegerField(
         label=_("Remind action owners (days before the due date)"), min_value=1, max_value=90
+    )
+
+
+class ExportForm(forms.Form):
+    """Options of a list export; the filters come from the list's own querystring."""
+
+    include_identity = forms.BooleanField(
+        label=_("Include the client's identity (restricted, only for deviations you handle)"), required=False
     )

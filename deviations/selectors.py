@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import models
 
+from deviations.access_rules import with_sensitivity
 from deviations.models import Deviation, Status
 from ledningssystem import access
 from ledningssystem.models import User
@@ -98,7 +99,7 @@ def deviation_reported_by(user: User) -> models.QuerySet[Deviation]:
 
 
 def deviation_get_for_user(user: User, pk: Any) -> Deviation:
-    related = Deviation.objects.select_related("unit", "category", "handler", "reported_by")
+    related = with_sensitivity(Deviation.objects.select_related("unit", "category", "handler", "reported_by"))
     return access.get_for_user(user, related.prefetch_related("attachments"), pk)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from deviations import views
+from deviations import exports, views
 
 app_name = "deviations"
 
@@ -23,5 +23,7 @@ urlpatterns = [
     path("<int:pk>/lex-sarah/ivo/", views.lex_ivo, name="lex_ivo"),
     path("<int:pk>/lex-sarah/ivo.pdf", views.ivo_pdf, name="ivo_pdf"),
     path("<int:pk>/learning/", views.learning, name="learning"),
+    path("export/csv/", exports.export_csv, name="export_csv"),
+    path("export/excel/", exports.export_excel, name="export_excel"),
     path("<int:pk>/<slug:name>/", views.transition, name="transition"),
 ]

@@ -17,7 +17,7 @@ from actions.forms import SourceActionForm
 from actions.models import Action
 from actions.services import action_create, owner_candidates
 from deviations import legal, selectors, services
-from deviations.access_rules import can_handle
+from deviations.access_rules import can_handle, may_use_inbox
 from deviations.deadlines import deadlines_for
 from deviations.forms import (
     AssessmentForm,
@@ -34,8 +34,8 @@ from deviations.forms import (
     TransitionForm,
 )
 from deviations.models import ClientIdentity, Deviation, DeviationSettings, RequiredContent, Status
-from ledningssystem import access
-from ledningssystem.models import RoleAssignment, User
+from ledningssystem import access, readlog
+from ledningssystem.models import ReadPurpose, RoleAssignment, User
 from ledningssystem.services import DomainError
 from ledningssystem.views.common import paginate, querystring_without_page, submit
 
@@ -98,26 +98,12 @@ def my_reports(request: HttpRequest) -> HttpResponse:
 
 
 def inbox(request: HttpRequest) -> HttpResponse:
-    if not (
-        access.has_capability(request.user, access.HANDLE_DEVIATIONS)
-        or access.has_capability(request.user, access.HANDLE_LEX_SARAH)
-    ):
+    if not may_use_inbox(request.user):
         raise PermissionDenied
     units = access.units_for_user(request.user).filter(is_active=True).select_related("parent").order_by("path")
     form = InboxForm(request.GET or None, units=units)
     form.is_valid()  # a bad value shows as an error on its filter; the valid filters still apply
-    data = getattr(form, "cleaned_data", {})
-    filters = selectors.InboxFilter(
-        status=data.get("status") or "",
-        unit_id=data["unit"].pk if data.get("unit") else None,
-        category_id=data["category"].pk if data.get("category") else None,
-        date_from=data.get("date_from"),
-        date_to=data.get("date_to"),
-        lex_sarah=data.get("lex_sarah") or "",
-        sort=data.get("sort") or "-reported_at",
-        overdue=bool(data.get("overdue")),
-    )
-    page = paginate(request, selectors.deviation_list_for_user(request.user, filters), cap=INBOX_COUNT_CAP)
+    page = paginate(request, selectors.deviation_list_for_user(request.user, form.filters()), cap=INBOX_COUNT_CAP)
     return render(
         request,
         "deviations/inbox.html",
@@ -179,6 +165,7 @@ def _handler_candidates(deviation: Deviation) -> Any:
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     deviation = selectors.deviation_get_for_user(request.user, pk)
+    readlog.log_read(request.user, deviation, ReadPurpose.VIEWED)
     if not can_handle(request.user, deviation):
         # The reporter follows their report; a lex Sarah report shows its status only.
         return render(request, "deviations/reporter_view.html", {"deviation": deviation})
@@ -369,6 +356,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
     attachment = deviation.attachments.filter(pk=attachment_pk).first()
     if attachment is None:
         raise Http404
+    readlog.log_read(request.user, deviation, ReadPurpose.ATTACHMENT)
     response = FileResponse(
         attachment.file.open("rb"), as_attachment=True, filename=attachment.name, content_type=attachment.content_type
     )
@@ -599,6 +587,7 @@ def ivo_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if not deviation.is_lex_sarah:
         raise Http404
     pdf = ivo.render(deviation, by=request.user)
+    readlog.log_read(request.user, deviation, ReadPurpose.PDF)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="underlag-ivo-{deviation.reference}.pdf"'
     response["Cache-Control"] = "private, no-store"

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from ledningssystem import access
 from ledningssystem.forms import LoginForm
-from ledningssystem.views import health, history, home, jobs, organisation, people, roles
+from ledningssystem.views import health, history, home, jobs, organisation, people, readlog, roles
 
 
 def _admin_has_permission(request) -> bool:
@@ -47,6 +47,7 @@ urlpatterns = [
     path("roles/<int:pk>/", roles.role_detail, name="role_detail"),
     path("roles/<int:pk>/edit/", roles.role_edit, name="role_edit"),
     path("history/<slug:key>/<str:pk>/", history.record_history, name="record_history"),
+    path("read-log/<slug:key>/<str:pk>/", readlog.record_read_log, name="record_read_log"),
     path("jobs/", jobs.job_list, name="job_list"),
     path("jobs/<uuid:pk>/", jobs.job_detail, name="job_detail"),
     path("jobs/<uuid:pk>/download/", jobs.job_download, name="job_download"),

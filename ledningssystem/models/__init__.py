@@ -9,10 +9,13 @@ from ledningssystem.models.organisation import (
     UnitUserObjectPermission,
 )
 from ledningssystem.models.people import Language, User
+from ledningssystem.models.readlog import ReadLogEntry, ReadPurpose
 
 __all__ = [
     "BackgroundJob",
     "Language",
+    "ReadLogEntry",
+    "ReadPurpose",
     "Role",
     "RoleAssignment",
     "RoleScope",

@@ -5,7 +5,7 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
-from ledningssystem import access, history
+from ledningssystem import access, history, readlog
 
 register = template.Library()
 
@@ -19,6 +19,17 @@ def capability_label(codename: str) -> str:
 def history_url(obj: Any) -> str:
     key = history.history_key_for(obj)
     return reverse("record_history", args=[key, obj.pk]) if key else ""
+
+
+@register.simple_tag(takes_context=True)
+def read_log_url(context: dict[str, Any], obj: Any) -> str:
+    """The read log of ``obj`` for a sensitive record the person may audit, else ""."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    key = readlog.read_log_key(obj)
+    if not key or user is None or not readlog.is_sensitive(obj) or not readlog.may_view_log(user, obj):
+        return ""
+    return reverse("record_read_log", args=[key, obj.pk])
 
 
 @register.filter

@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ledningssystem import access, history
+from ledningssystem import access, history, readlog
+from ledningssystem.models import ReadPurpose
 from ledningssystem.views.common import paginate
 
 HISTORY_PAGE_SIZE = 25
@@ -15,6 +16,8 @@ def record_history(request: HttpRequest, key: str, pk: str) -> HttpResponse:
     if model is None:
         raise Http404
     obj = access.get_for_user(request.user, model, pk, "history")
+    # Earlier versions of a sensitive record are as sensitive as the record.
+    readlog.log_read(request.user, obj, ReadPurpose.HISTORY)
     records = obj.history.select_related("history_user").order_by("-history_date", "-history_id")
     page = paginate(request, records, HISTORY_PAGE_SIZE)
     items = list(page.object_list)

@@ -67,9 +67,15 @@ def _levels(
 
 
 def deviation_reported(deviation: Deviation, *, by: User | None = None) -> None:
-    """A new report: to those who handle deviations over its unit. A lex Sarah
-    report goes instead, at once, only to those with the lex Sarah permission."""
+    """A new report: to the nearest handlers of its unit (usually the unit
+    manager; those above see it in their inbox, and hear of it if it becomes
+    overdue). A lex Sarah report goes instead, at once, to everyone with the
+    lex Sarah permission over the unit."""
     levels = _levels(_capability(deviation), deviation.unit)
+    if not deviation.is_lex_sarah:
+        # The nearest level with someone other than the reporter (a manager's own report goes to their manager).
+        actor = {by.pk} if by is not None else set()
+        levels = next(([level] for level in levels if level[1] - actor), [])
     notify(
         recipients=set().union(*(people for _path, people in levels)),
         kind=Kind.LEX_SARAH_REPORTED if deviation.is_lex_sarah else Kind.DEVIATION_REPORTED,

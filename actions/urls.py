@@ -6,6 +6,7 @@ app_name = "actions"
 
 urlpatterns = [
     path("", views.action_list, name="list"),
+    path("export.csv", views.action_export, name="export"),
     path("<int:pk>/", views.action_detail, name="detail"),
     path("<int:pk>/edit/", views.action_edit, name="edit"),
     path("<int:pk>/effect/", views.action_effect, name="effect"),

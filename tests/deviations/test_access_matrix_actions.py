@@ -93,6 +93,7 @@ def handlers(allowed: int, who: list[str], reporter: int = 403) -> dict[str, int
 
 ROWS = [
     MatrixRow("actions:list", expect=statuses(200)),
+    MatrixRow("actions:export", expect=statuses(200)),
     MatrixRow(
         "actions:detail",
         label="ordinary",
@@ -240,3 +241,22 @@ def test_actions_list_never_shows_or_counts_what_the_person_may_not_see(org, cli
     assert reverse("actions:detail", args=[hidden.pk]) not in body
     other = client_for("manager_b").get(reverse("actions:list"), {"whose": "scope", "show": "all"})
     assert other.context["page"].paginator.count == 0
+
+
+def test_actions_csv_holds_what_the_list_shows_and_nothing_more(org, client_for) -> None:
+    from django.urls import reverse
+
+    _deviation, visible, _cause = _with_action(org)
+    _lex, hidden, _lex_cause = _with_action(org, lex=True)
+    visible.title = "=HYPERLINK(1)"
+    visible.save()
+    response = client_for("manager_a").get(reverse("actions:export"), {"whose": "scope", "show": "all"})
+    body = b"".join(response.streaming_content).decode("utf-8")
+    lines = body.strip().splitlines()
+    assert len(lines) == 2  # heading and the one visible action
+    assert "'=HYPERLINK(1)" in body
+    assert hidden.title == "Ny rutin" and "Ny rutin" not in body
+    owner = client_for("colleague_a").get(reverse("actions:export"), {"show": "all"})
+    assert len(b"".join(owner.streaming_content).decode("utf-8").strip().splitlines()) == 3
+    nobody = client_for("staff_b").get(reverse("actions:export"), {"whose": "scope", "show": "all"})
+    assert len(b"".join(nobody.streaming_content).decode("utf-8").strip().splitlines()) == 1

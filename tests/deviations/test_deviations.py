@@ -269,7 +269,7 @@ def test_investigation_causes_and_similar_cases(org, client_for, django_assert_m
         report(org, days_ago=40 + i)
         IdentifiedCause.objects.create(deviation=current, category=category, description=f"Orsak {i}")
     # + actions, their causes' form, owners, the organisation's settings, the notification badge
-    with django_assert_max_num_queries(21):
+    with django_assert_max_num_queries(22):
         client.get(reverse("deviations:detail", args=[current.pk]))
     client.post(reverse("deviations:cause_remove", args=[current.pk, cause.pk]))
     assert not IdentifiedCause.objects.filter(pk=cause.pk).exists()

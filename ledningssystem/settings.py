@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "deviations",
     "notifications",
     "reports",
+    "requirements",
 ]
 
 MIDDLEWARE = [

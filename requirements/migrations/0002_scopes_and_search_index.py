@@ -1,0 +1,38 @@
+"""The areas of application a framework file may name, and the GIN index
+for Swedish full-text search (PostgreSQL only; SQLite searches without it)."""
+
+from django.db import migrations
+
+SCOPES = [
+    ("social_services", "Socialtjänst", 10),
+    ("lss", "LSS", 20),
+    ("health_care", "Hälso- och sjukvård", 30),
+    ("adult_education", "Vuxenutbildning", 40),
+]
+
+
+def add_scopes(apps, schema_editor):
+    Scope = apps.get_model("requirements", "Scope")
+    for code, name, order in SCOPES:
+        Scope.objects.get_or_create(code=code, defaults={"name": name, "sort_order": order})
+
+
+def add_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            "CREATE INDEX IF NOT EXISTS requirement_search_gin ON requirements_requirement USING gin (search_vector)"
+        )
+
+
+def drop_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP INDEX IF EXISTS requirement_search_gin")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("requirements", "0001_initial")]
+
+    operations = [
+        migrations.RunPython(add_scopes, migrations.RunPython.noop),
+        migrations.RunPython(add_index, drop_index),
+    ]

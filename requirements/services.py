@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from ledningssystem.history import save_tracked
 from ledningssystem.services import DomainError
+from requirements.defaults import ensure_default_scopes
 from requirements.loader import ParsedCatalogue, ParsedRequirement, parse_catalogue
 from requirements.models import DraftStatus, Framework, ImportDraft, Kind, Requirement, Scope, Section
 
@@ -296,6 +297,7 @@ def import_file(*, text: str, by: Any) -> CatalogueDiff:
 @transaction.atomic
 def import_draft_create(*, by: Any, file_name: str, text: str) -> tuple[ImportDraft, CatalogueDiff]:
     """Check an uploaded file and keep it for the confirmation. Raises CatalogueError."""
+    ensure_default_scopes()
     parsed = parse_catalogue(text)
     diff = catalogue_diff(parsed)
     draft = ImportDraft(

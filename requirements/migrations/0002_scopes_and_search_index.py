@@ -3,18 +3,11 @@ for Swedish full-text search (PostgreSQL only; SQLite searches without it)."""
 
 from django.db import migrations
 
-SCOPES = [
-    ("social_services", "Socialtjänst", 10),
-    ("lss", "LSS", 20),
-    ("health_care", "Hälso- och sjukvård", 30),
-    ("adult_education", "Vuxenutbildning", 40),
-]
+from requirements.defaults import ensure_default_scopes
 
 
 def add_scopes(apps, schema_editor):
-    Scope = apps.get_model("requirements", "Scope")
-    for code, name, order in SCOPES:
-        Scope.objects.get_or_create(code=code, defaults={"name": name, "sort_order": order})
+    ensure_default_scopes(apps)
 
 
 def add_index(apps, schema_editor):

@@ -9,13 +9,21 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
 from requirements import services
+from requirements.defaults import ensure_default_scopes
 from requirements.loader import CatalogueError, decode_file, parse_catalogue
 
 SHIPPED_DIR = Path(__file__).resolve().parents[2] / "data"
 
 
-def print_diff(out: Any, diff: services.CatalogueDiff) -> None:
+def print_diff(out: Any, diff: services.CatalogueDiff, verbosity: int = 2) -> None:
+    """Every change at verbosity 2 (the default for a single file), the totals at 1."""
     out.write(f"{diff.code}: " + ("ny" if diff.is_new_framework else "finns"))
+    if verbosity < 2:
+        out.write(
+            f"{len(diff.added)} tillagda, {len(diff.changed)} ändrade, {len(diff.removed)} inaktiverade, "
+            f"{diff.unchanged} oförändrade."
+        )
+        return
     for change in diff.framework_changes:
         out.write(f"  ~ {change.label}: {change.old_display} → {change.new_display}")
     for r in diff.added:
@@ -46,11 +54,12 @@ class Command(BaseCommand):
             paths += sorted(SHIPPED_DIR.glob("*.yaml"))
         if not paths:
             raise CommandError("Name at least one file, or use --shipped.")
+        ensure_default_scopes()
         with translation.override("sv"):
             for path in paths:
-                self._one(path, options["dry_run"])
+                self._one(path, options["dry_run"], options["verbosity"] if options["shipped"] else 2)
 
-    def _one(self, path: Path, dry_run: bool) -> None:
+    def _one(self, path: Path, dry_run: bool, verbosity: int) -> None:
         try:
             text = decode_file(path.read_bytes())
             parsed = parse_catalogue(text)
@@ -64,5 +73,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{path}: filen kan inte importeras, inget har ändrats.\n" + "\n".join(f"  {p}" for p in exc.problems)
             ) from None
+        if verbosity == 0:
+            return
         self.stdout.write(f"{path.name}{' (provkörning, inget ändrat)' if dry_run else ''}")
-        print_diff(self.stdout, diff)
+        print_diff(self.stdout, diff, verbosity)

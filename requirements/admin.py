@@ -5,10 +5,10 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from ledningssystem import access
-from requirements.models import Scope
+from requirements.models import ApplicationArea
 
 
-@admin.register(Scope)
+@admin.register(ApplicationArea)
 class ScopeAdmin(SimpleHistoryAdmin):
     list_display = ["name", "code", "sort_order"]
 

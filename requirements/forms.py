@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ledningssystem.forms import AppForm
 from requirements.loader import MAX_FILE_BYTES
-from requirements.models import Framework, Kind, Scope
+from requirements.models import ApplicationArea, Framework, Kind
 
 
 class SearchForm(forms.Form):
@@ -16,8 +16,8 @@ class SearchForm(forms.Form):
         label=_("Framework"), queryset=Framework.objects.none(), required=False, empty_label=_("All frameworks")
     )
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *Kind.choices])
-    scope = forms.ModelChoiceField(
-        label=_("Applies to"), queryset=Scope.objects.all(), required=False, empty_label=_("All areas")
+    area = forms.ModelChoiceField(
+        label=_("Applies to"), queryset=ApplicationArea.objects.all(), required=False, empty_label=_("All areas")
     )
 
     def __init__(self, *args: Any, frameworks: Any = None, **kwargs: Any) -> None:

@@ -3,7 +3,7 @@
 ``parse_catalogue(data)`` returns a ``ParsedCatalogue`` or raises
 ``CatalogueError`` listing every problem found, each with the line and the
 field it concerns, in the person's language. Parsing never touches the
-database except to read the known areas of application (scopes).
+database except to read the known areas of application.
 
 The file is read with ``yaml.compose`` (nodes with line marks) and walked
 by hand: that gives line numbers, catches duplicate keys (which YAML would
@@ -30,7 +30,7 @@ FORMAT_VERSION = 1
 
 FRAMEWORK_KEYS = {"code", "title", "issuer", "in_force_from", "source_url", "description", "version", "version_date"}
 SECTION_KEYS = {"key", "reference", "title", "sections", "requirements"}
-REQUIREMENT_KEYS = {"id", "reference", "title", "summary", "kind", "scopes", "source_url", "verified", "note"}
+REQUIREMENT_KEYS = {"id", "reference", "title", "summary", "kind", "applies_to", "source_url", "verified", "note"}
 TOP_KEYS = {"format", "framework", "sections", "requirements"}
 
 # Field lengths, as in the models.
@@ -98,7 +98,7 @@ class ParsedRequirement:
     title: str
     summary: str
     kind: str
-    scopes: list[str]
+    areas: list[str]
     source_url: str
     is_verified: bool
     note: str
@@ -119,9 +119,9 @@ def _line(node: yaml.Node) -> int:
 
 
 class _Reader:
-    def __init__(self, scopes: set[str]) -> None:
+    def __init__(self, areas: set[str]) -> None:
         self.problems: list[Problem] = []
-        self.scopes = scopes
+        self.areas = areas
         self.constructor = yaml.constructor.SafeConstructor()
         self.seen_nodes: set[int] = set()
         self.position = 0
@@ -301,7 +301,7 @@ class _Reader:
                     _('unknown kind "%(kind)s". Use one of: %(kinds)s.')
                     % {"kind": kind, "kinds": ", ".join(Kind.values)},
                 )
-            scopes = self.scope_list(fields, item, here)
+            areas = self.area_list(fields, item, here)
             verified = False
             if "verified" not in fields:
                 self.error(item, f"{here}.verified", _("the field is missing (true or false)."))
@@ -317,7 +317,7 @@ class _Reader:
                 title=self.text(fields, item, here, "title", True),
                 summary=self.text(fields, item, here, "summary", True),
                 kind=kind,
-                scopes=scopes,
+                areas=areas,
                 source_url=self.url(fields, item, here, True),
                 is_verified=verified,
                 note=self.text(fields, item, here, "note", False),
@@ -339,26 +339,26 @@ class _Reader:
             parsed.position = self.position
             self.result_requirements.append(parsed)
 
-    def scope_list(self, fields: dict[str, tuple[yaml.Node, yaml.Node]], owner: yaml.Node, path: str) -> list[str]:
-        full = f"{path}.scopes"
-        if "scopes" not in fields:
+    def area_list(self, fields: dict[str, tuple[yaml.Node, yaml.Node]], owner: yaml.Node, path: str) -> list[str]:
+        full = f"{path}.applies_to"
+        if "applies_to" not in fields:
             self.error(owner, full, _("the field is missing."))
             return []
         result: list[str] = []
-        items = self.sequence(fields["scopes"][1], full)
-        if not items and not self.problems_at(fields["scopes"][1]):
-            self.error(fields["scopes"][1], full, _("name at least one area of application."))
+        items = self.sequence(fields["applies_to"][1], full)
+        if not items and not self.problems_at(fields["applies_to"][1]):
+            self.error(fields["applies_to"][1], full, _("name at least one area of application."))
         for item in items:
             value = self.scalar(item, full)
             if value is None:
                 continue
             code = str(value).strip()
-            if code not in self.scopes:
+            if code not in self.areas:
                 self.error(
                     item,
                     full,
-                    _('unknown area of application "%(scope)s". Use one of: %(scopes)s.')
-                    % {"scope": code, "scopes": ", ".join(sorted(self.scopes))},
+                    _('unknown area of application "%(area)s". Use one of: %(areas)s.')
+                    % {"area": code, "areas": ", ".join(sorted(self.areas))},
                 )
             elif code not in result:
                 result.append(code)
@@ -390,20 +390,20 @@ def _too_large(size: int) -> Problem:
     )
 
 
-def parse_catalogue(data: bytes | str, scopes: Iterable[str] | None = None) -> ParsedCatalogue:
+def parse_catalogue(data: bytes | str, areas: Iterable[str] | None = None) -> ParsedCatalogue:
     """Check a framework file and return what it holds, or raise ``CatalogueError``.
 
-    ``scopes`` are the known area-of-application codes; by default those in
+    ``areas`` are the known area-of-application codes; by default those in
     the database.
     """
     text = decode_file(data)
     if len(text.encode("utf-8")) > MAX_FILE_BYTES:
         raise CatalogueError([_too_large(len(text.encode("utf-8")))])
-    if scopes is None:
-        from requirements.models import Scope
+    if areas is None:
+        from requirements.models import ApplicationArea
 
-        scopes = Scope.objects.values_list("code", flat=True)
-    reader = _Reader(set(scopes))
+        areas = ApplicationArea.objects.values_list("code", flat=True)
+    reader = _Reader(set(areas))
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:

@@ -89,14 +89,15 @@ class Section(models.Model):
         return f"{self.reference} {self.title}".strip()
 
 
-class Scope(models.Model):
-    """Where a requirement applies: socialtjänst, LSS, hälso- och sjukvård, vuxenutbildning …"""
+class ApplicationArea(models.Model):
+    """Where a requirement applies (tillämpningsområde): socialtjänst, LSS, hälso- och sjukvård,
+    vuxenutbildning … Not to be confused with a person's access scope (a unit and those below it)."""
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=100)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    history = HistoricalRecords(verbose_name=_("historical scope"))
+    history = HistoricalRecords(verbose_name=_("historical area of application"))
 
     class Meta:
         verbose_name = _("area of application")
@@ -129,7 +130,9 @@ class Requirement(models.Model):
     title = models.CharField(_("title"), max_length=300)
     summary = models.TextField(_("summary"), blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    scopes = models.ManyToManyField(Scope, verbose_name=_("applies to"), blank=True, related_name="requirements")
+    areas = models.ManyToManyField(
+        ApplicationArea, verbose_name=_("applies to"), blank=True, related_name="requirements"
+    )
     source_url = models.URLField(_("official text"), max_length=500, blank=True)
     is_verified = models.BooleanField(
         _("verified"),
@@ -144,7 +147,7 @@ class Requirement(models.Model):
 
     objects = RequirementQuerySet.as_manager()
     history = HistoricalRecords(
-        verbose_name=_("historical requirement"), excluded_fields=["search_vector"], m2m_fields=[scopes]
+        verbose_name=_("historical requirement"), excluded_fields=["search_vector"], m2m_fields=[areas]
     )
 
     class Meta:

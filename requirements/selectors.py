@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from ledningssystem import access
-from requirements.models import Framework, Requirement, Scope, Section
+from requirements.models import ApplicationArea, Framework, Requirement, Section
 
 MAX_SEARCH_WORDS = 8
 
@@ -32,8 +32,8 @@ def framework_get_for_user(user: Any, pk: Any) -> Framework:
     return access.get_for_user(user, Framework, pk)
 
 
-def _with_scopes(qs: QuerySet[Requirement]) -> QuerySet[Requirement]:
-    return qs.prefetch_related(Prefetch("scopes", queryset=Scope.objects.order_by("sort_order", "name")))
+def _with_areas(qs: QuerySet[Requirement]) -> QuerySet[Requirement]:
+    return qs.prefetch_related(Prefetch("areas", queryset=ApplicationArea.objects.order_by("sort_order", "name")))
 
 
 @dataclass
@@ -79,16 +79,16 @@ def requirements_of_framework(framework: Framework, section: Section | None = No
                 below.append(child)
                 stack.append(child)
         qs = qs.filter(section_id__in=below)
-    return _with_scopes(qs.select_related("section").order_by("position"))
+    return _with_areas(qs.select_related("section").order_by("position"))
 
 
 def requirement_get_for_user(user: Any, pk: Any) -> Requirement:
-    qs = _with_scopes(Requirement.objects.select_related("framework", "section", "section__parent"))
+    qs = _with_areas(Requirement.objects.select_related("framework", "section", "section__parent"))
     return access.get_for_user(user, qs, pk)
 
 
 def requirement_search_for_user(
-    user: Any, text: str, *, framework: Framework | None = None, kind: str = "", scope: Scope | None = None
+    user: Any, text: str, *, framework: Framework | None = None, kind: str = "", area: ApplicationArea | None = None
 ) -> QuerySet[Requirement]:
     """Active requirements matching ``text``, best first.
 
@@ -102,11 +102,11 @@ def requirement_search_for_user(
         qs = qs.filter(framework=framework)
     if kind:
         qs = qs.filter(kind=kind)
-    if scope is not None:
-        qs = qs.filter(scopes=scope)
+    if area is not None:
+        qs = qs.filter(areas=area)
     text = " ".join(text.split()[:MAX_SEARCH_WORDS])
     if not text:
-        return _with_scopes(qs.order_by("framework__code", "position"))
+        return _with_areas(qs.order_by("framework__code", "position"))
     if connection.vendor == "postgresql":
         query = SearchQuery(text, config="swedish", search_type="websearch")
         qs = (
@@ -124,4 +124,4 @@ def requirement_search_for_user(
                 | Q(note__icontains=word)
             )
         qs = qs.order_by("framework__code", "position")
-    return _with_scopes(qs)
+    return _with_areas(qs)

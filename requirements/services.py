@@ -21,12 +21,12 @@ from django.utils.translation import gettext_lazy as _l
 
 from ledningssystem.history import save_tracked
 from ledningssystem.services import DomainError
-from requirements.defaults import ensure_default_scopes
+from requirements.defaults import ensure_default_areas
 from requirements.loader import ParsedCatalogue, ParsedRequirement, parse_catalogue
-from requirements.models import DraftStatus, Framework, ImportDraft, Kind, Requirement, Scope, Section
+from requirements.models import ApplicationArea, DraftStatus, Framework, ImportDraft, Kind, Requirement, Section
 
 # Requirement fields an import compares, in the order a preview lists them.
-COMPARED_FIELDS = ["reference", "title", "summary", "kind", "source_url", "is_verified", "note", "section", "scopes"]
+COMPARED_FIELDS = ["reference", "title", "summary", "kind", "source_url", "is_verified", "note", "section", "areas"]
 FRAMEWORK_FIELDS = ["title", "issuer", "in_force_from", "source_url", "description", "version_label", "version_date"]
 
 
@@ -44,7 +44,7 @@ FIELD_LABELS = {
     "is_verified": _l("verified"),
     "note": _l("note"),
     "section": _l("chapter or section"),
-    "scopes": _l("applies to"),
+    "areas": _l("applies to"),
     "is_active": _l("active"),
 }
 
@@ -142,7 +142,7 @@ def catalogue_diff(parsed: ParsedCatalogue) -> CatalogueDiff:
 
     existing = {
         r.identifier: r
-        for r in Requirement.objects.filter(framework=framework).select_related("section").prefetch_related("scopes")
+        for r in Requirement.objects.filter(framework=framework).select_related("section").prefetch_related("areas")
     }
     new_sections = {s.key: s for s in parsed.sections}
     seen: set[str] = set()
@@ -157,9 +157,9 @@ def catalogue_diff(parsed: ParsedCatalogue) -> CatalogueDiff:
             if name == "section":
                 old = f"{current.section.reference} {current.section.title}".strip() if current.section else ""
                 new = _section_label(new_sections, item.section_key)
-            elif name == "scopes":
-                old = ", ".join(sorted(s.code for s in current.scopes.all()))
-                new = ", ".join(sorted(item.scopes))
+            elif name == "areas":
+                old = ", ".join(sorted(s.code for s in current.areas.all()))
+                new = ", ".join(sorted(item.areas))
             else:
                 old = getattr(current, name)
                 new = getattr(item, name)
@@ -235,8 +235,8 @@ def catalogue_import(
             section.is_active = False
             save_tracked(section, by=by, reason="requirement.deactivated")
 
-    scopes = {s.code: s for s in Scope.objects.all()}
-    existing = {r.identifier: r for r in Requirement.objects.filter(framework=framework).prefetch_related("scopes")}
+    areas = {s.code: s for s in ApplicationArea.objects.all()}
+    existing = {r.identifier: r for r in Requirement.objects.filter(framework=framework).prefetch_related("areas")}
     touched: list[int] = []
     for item in parsed.requirements:
         requirement = existing.get(item.identifier)
@@ -256,15 +256,15 @@ def catalogue_import(
             "section_id": section.pk if section else None,
             "is_active": True,
         }
-        wanted_scopes = {scopes[code].pk for code in item.scopes}
-        old_scopes = set() if created else {s.pk for s in requirement.scopes.all()}
+        wanted_areas = {areas[code].pk for code in item.areas}
+        old_areas = set() if created else {s.pk for s in requirement.areas.all()}
         dirty = created or any(getattr(requirement, k) != v for k, v in values.items())
-        if dirty or wanted_scopes != old_scopes:
+        if dirty or wanted_areas != old_areas:
             for k, v in values.items():
                 setattr(requirement, k, v)
             save_tracked(requirement, by=by, reason="requirement.imported")
-            if wanted_scopes != old_scopes:
-                requirement.scopes.set(wanted_scopes)
+            if wanted_areas != old_areas:
+                requirement.areas.set(wanted_areas)
             touched.append(requirement.pk)
     for requirement in diff.removed:
         requirement.is_active = False
@@ -297,7 +297,7 @@ def import_file(*, text: str, by: Any) -> CatalogueDiff:
 @transaction.atomic
 def import_draft_create(*, by: Any, file_name: str, text: str) -> tuple[ImportDraft, CatalogueDiff]:
     """Check an uploaded file and keep it for the confirmation. Raises CatalogueError."""
-    ensure_default_scopes()
+    ensure_default_areas()
     parsed = parse_catalogue(text)
     diff = catalogue_diff(parsed)
     draft = ImportDraft(

@@ -29,7 +29,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     frameworks = selectors.framework_list_for_user(request.user)
     form = SearchForm(request.GET or None, frameworks=frameworks)
     data = form.cleaned_data if form.is_valid() else {}
-    searching = any(data.get(k) for k in ("q", "framework", "kind", "scope"))
+    searching = any(data.get(k) for k in ("q", "framework", "kind", "area"))
     page = None
     if searching:
         results = selectors.requirement_search_for_user(
@@ -37,7 +37,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             data.get("q") or "",
             framework=data.get("framework"),
             kind=data.get("kind") or "",
-            scope=data.get("scope"),
+            area=data.get("area"),
         )
         page = paginate(request, results, PAGE_SIZE)
     return render(

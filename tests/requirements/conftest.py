@@ -17,7 +17,7 @@ def framework_yaml(requirements: str = "", *, code: str = "TEST 2026:1", version
           title: "Ledningssystem ska finnas"
           summary: "Huvudmannen ska ha ett ledningssystem för klagomål och avvikelser."
           kind: regulation
-          scopes: [social_services, lss]
+          applies_to: [social_services, lss]
           source_url: "https://example.se/test"
           verified: true
         - id: "1:1-AR"
@@ -25,7 +25,7 @@ def framework_yaml(requirements: str = "", *, code: str = "TEST 2026:1", version
           title: "Kvalitetsberättelse"
           summary: "Huvudmannen bör skriva en årlig kvalitetsberättelse."
           kind: general_advice
-          scopes: [social_services]
+          applies_to: [social_services]
           source_url: "https://example.se/test"
           verified: false
         """

@@ -24,7 +24,7 @@ NEWER = """\
   title: "Ledningssystem ska finnas och vara anpassat"
   summary: "Huvudmannen ska ha ett ledningssystem för klagomål och avvikelser."
   kind: regulation
-  scopes: [social_services, lss, health_care]
+  applies_to: [social_services, lss, health_care]
   source_url: "https://example.se/test"
   verified: true
 - id: "1:2"
@@ -32,7 +32,7 @@ NEWER = """\
   title: "Riskanalys"
   summary: "Huvudmannen ska bedöma risker."
   kind: regulation
-  scopes: [social_services]
+  applies_to: [social_services]
   source_url: "https://example.se/test"
   verified: false
 """
@@ -45,7 +45,7 @@ def test_first_import_creates_framework_tree_and_history(imported):
     assert framework.revision == 1
     r = Requirement.objects.get(identifier="1:1")
     assert r.section.title == "Allmänt"
-    assert sorted(s.code for s in r.scopes.all()) == ["lss", "social_services"]
+    assert sorted(s.code for s in r.areas.all()) == ["lss", "social_services"]
     # One row for the requirement, one for its areas of application (simple-history's many-to-many).
     assert {h.history_change_reason for h in r.history.all()} == {"requirement.imported"}
     assert not Requirement.objects.get(identifier="1:1-AR").is_verified
@@ -61,7 +61,7 @@ def test_reimport_shows_added_changed_removed_then_applies_without_deleting(impo
     assert changed.identifier == "1:1"
     assert {c.field: (c.old, c.new) for c in changed.changes} == {
         "title": ("Ledningssystem ska finnas", "Ledningssystem ska finnas och vara anpassat"),
-        "scopes": ("lss, social_services", "health_care, lss, social_services"),
+        "areas": ("lss, social_services", "health_care, lss, social_services"),
     }
     assert [c.field for c in diff.framework_changes] == ["version_label"]
     # The diff only read: nothing changed yet.

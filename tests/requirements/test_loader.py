@@ -11,17 +11,17 @@ from requirements.loader import MAX_FILE_BYTES, CatalogueError, parse_catalogue
 from requirements.models import Framework, Requirement
 from tests.requirements.conftest import framework_yaml
 
-SCOPES = ["social_services", "lss", "health_care", "adult_education"]
+AREAS = ["social_services", "lss", "health_care", "adult_education"]
 
 
 def problems(text: str | bytes) -> list[str]:
     with translation.override("sv"), pytest.raises(CatalogueError) as info:
-        parse_catalogue(text, scopes=SCOPES)
+        parse_catalogue(text, areas=AREAS)
     return [str(p) for p in info.value.problems]
 
 
 def test_a_valid_file_is_read_in_order_with_its_tree():
-    parsed = parse_catalogue(framework_yaml(), scopes=SCOPES)
+    parsed = parse_catalogue(framework_yaml(), areas=AREAS)
     assert parsed.framework.code == "TEST 2026:1"
     assert parsed.framework.in_force_from.isoformat() == "2026-01-01"
     assert [s.key for s in parsed.sections] == ["1"]
@@ -29,7 +29,7 @@ def test_a_valid_file_is_read_in_order_with_its_tree():
         ("1:1", "regulation", True, "1"),
         ("1:1-AR", "general_advice", False, "1"),
     ]
-    assert parsed.requirements[0].scopes == ["social_services", "lss"]
+    assert parsed.requirements[0].areas == ["social_services", "lss"]
 
 
 def test_unknown_kind_names_line_and_field_in_swedish():
@@ -40,15 +40,15 @@ def test_unknown_kind_names_line_and_field_in_swedish():
     assert "okänd typ" in message.lower()
 
 
-def test_unknown_scope_and_unknown_field_are_both_reported():
+def test_unknown_area_and_unknown_field_are_both_reported():
     text = (
         framework_yaml()
-        .replace("scopes: [social_services]", "scopes: [skola]")
+        .replace("applies_to: [social_services]", "applies_to: [skola]")
         .replace('title: "Kvalitetsberättelse"', 'title: "Kvalitetsberättelse"\n        rubrik: "x"')
     )
     found = problems(text)
     assert len(found) == 2
-    assert any("scopes" in p and "skola" in p for p in found)
+    assert any("applies_to" in p and "skola" in p for p in found)
     assert any("rubrik" in p and "okänt fält" in p.lower() for p in found)
 
 

@@ -160,7 +160,7 @@ def _grow(count: int, start: int) -> None:
 
     items = "".join(
         f'- id: "x{i}"\n  reference: "{i} §"\n  title: "Krav {i}"\n  summary: "Kvalitet nummer {i}"\n'
-        f"  kind: {'regulation' if i % 2 else 'general_advice'}\n  scopes: [social_services, lss]\n"
+        f"  kind: {'regulation' if i % 2 else 'general_advice'}\n  applies_to: [social_services, lss]\n"
         f'  source_url: "https://example.se/{i}"\n  verified: {"true" if i % 3 else "false"}\n'
         for i in range(start, start + count)
     )

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
 from requirements import services
-from requirements.defaults import ensure_default_scopes
+from requirements.defaults import ensure_default_areas
 from requirements.loader import CatalogueError, decode_file, parse_catalogue
 
 SHIPPED_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -54,7 +54,7 @@ class Command(BaseCommand):
             paths += sorted(SHIPPED_DIR.glob("*.yaml"))
         if not paths:
             raise CommandError("Name at least one file, or use --shipped.")
-        ensure_default_scopes()
+        ensure_default_areas()
         with translation.override("sv"):
             for path in paths:
                 self._one(path, options["dry_run"], options["verbosity"] if options["shipped"] else 2)

@@ -3,11 +3,11 @@ for Swedish full-text search (PostgreSQL only; SQLite searches without it)."""
 
 from django.db import migrations
 
-from requirements.defaults import ensure_default_scopes
+from requirements.defaults import ensure_default_areas
 
 
-def add_scopes(apps, schema_editor):
-    ensure_default_scopes(apps)
+def add_areas(apps, schema_editor):
+    ensure_default_areas(apps)
 
 
 def add_index(apps, schema_editor):
@@ -26,6 +26,6 @@ class Migration(migrations.Migration):
     dependencies = [("requirements", "0001_initial")]
 
     operations = [
-        migrations.RunPython(add_scopes, migrations.RunPython.noop),
+        migrations.RunPython(add_areas, migrations.RunPython.noop),
         migrations.RunPython(add_index, drop_index),
     ]

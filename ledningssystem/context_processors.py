@@ -21,6 +21,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if access.has_capability(user, access.HANDLE_DEVIATIONS) or access.has_capability(user, access.HANDLE_LEX_SARAH):
         items.append((reverse("deviations:inbox"), _("Deviations")))
         items.append((reverse("actions:list"), _("Actions")))
+    items.append((reverse("requirements:catalogue"), _("Requirements")))
     if access.has_capability(user, access.VIEW_UNIT):
         items.append((reverse("unit_list"), _("Organisation")))
     if access.has_capability(user, access.VIEW_STATISTICS):

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "deviations",
     "notifications",
     "reports",
+    "requirements",
 ]
 
 MIDDLEWARE = [

@@ -56,6 +56,7 @@ urlpatterns = [
     path("actions/", include("actions.urls")),
     path("notifications/", include("notifications.urls")),
     path("reports/", include("reports.urls")),
+    path("requirements/", include("requirements.urls")),
     path("admin/", admin.site.urls),
 ]
 

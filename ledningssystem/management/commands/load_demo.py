@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -154,6 +156,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Demo municipality loaded: {len(units)} units, {len(PEOPLE)} people (password: demo).")
         )
+        if apps.is_installed("requirements"):  # the shipped frameworks: SOSFS 2011:9, SOSFS 2011:5, Skollagen
+            call_command("import_requirements", shipped=True, stdout=self.stdout)
 
     def _deviations(self) -> None:
         """Reports across units and statuses, so every deviation page shows something real."""

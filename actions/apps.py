@@ -7,4 +7,4 @@ class ActionsConfig(AppConfig):
     verbose_name = _("Actions")
 
     def ready(self) -> None:
-        from actions import access_rules  # noqa: F401 - registers the access policy and history
+        from actions import access_rules, exports  # noqa: F401 - registers the access policy, history and export job

@@ -5,18 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from actions import selectors, services
 from actions.access_rules import handles
 from actions.forms import ActionFilterForm, ActionForm, EffectForm, StepForm
-from actions.models import Action, ActionStatus, EffectResult
+from actions.models import Action
 from actions.sources import source_kind
 from ledningssystem import access
 from ledningssystem.services import DomainError
@@ -52,28 +50,6 @@ def _filters(request: HttpRequest) -> tuple[str, str, bool]:
     if whose == "scope" and not can_handle:
         whose = "mine"
     return whose, data.get("show") or "open", can_handle
-
-
-def action_export(request: HttpRequest) -> StreamingHttpResponse:
-    """The list as it is filtered, as CSV: the same selector, so never more than the list shows."""
-    from ledningssystem.exports import Column, csv_response
-
-    whose, show, _can_handle = _filters(request)
-    statuses = {value: str(label) for value, label in ActionStatus.choices}
-    effects = {value: str(label) for value, label in EffectResult.choices}
-    columns = [
-        Column(gettext_lazy("Action"), lambda a: a.title),
-        Column(gettext_lazy("Unit"), lambda a: a.unit.name),
-        Column(gettext_lazy("Owner"), lambda a: a.owner.get_full_name() or a.owner.get_username()),
-        Column(gettext_lazy("Due date"), lambda a: a.due_date),
-        Column(gettext_lazy("Status"), lambda a: statuses.get(a.status, a.status)),
-        Column(gettext_lazy("Done"), lambda a: a.completed_at if a.status == ActionStatus.DONE else None),
-        Column(gettext_lazy("Follow up the effect on"), lambda a: a.effect_planned_on),
-        Column(gettext_lazy("Effect"), lambda a: effects.get(a.effect_result, "")),
-    ]
-    rows = selectors.action_list_for_user(request.user, whose=whose, show=show)
-    filename = f"atgarder-{timezone.localdate().isoformat()}.csv"
-    return csv_response(rows, columns, filename)
 
 
 def _source_link(request: HttpRequest, action: Action) -> tuple[str, str | None]:

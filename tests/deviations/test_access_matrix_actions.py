@@ -94,6 +94,7 @@ def handlers(allowed: int, who: list[str], reporter: int = 403) -> dict[str, int
 ROWS = [
     MatrixRow("actions:list", expect=statuses(200)),
     MatrixRow("actions:export", expect=statuses(200)),
+    MatrixRow("actions:export_excel", method="post", expect=statuses(302)),
     MatrixRow(
         "actions:detail",
         label="ordinary",
@@ -260,3 +261,24 @@ def test_actions_csv_holds_what_the_list_shows_and_nothing_more(org, client_for)
     assert len(b"".join(owner.streaming_content).decode("utf-8").strip().splitlines()) == 3
     nobody = client_for("staff_b").get(reverse("actions:export"), {"whose": "scope", "show": "all"})
     assert len(b"".join(nobody.streaming_content).decode("utf-8").strip().splitlines()) == 1
+
+
+def test_actions_excel_job_holds_what_the_list_shows(org, client_for, django_capture_on_commit_callbacks) -> None:
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    from ledningssystem.models import BackgroundJob
+
+    _with_action(org)
+    _with_action(org, lex=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for("manager_a").post(reverse("actions:export_excel") + "?whose=scope&show=all&page=2")
+    assert response.status_code == 302
+    job = BackgroundJob.objects.get()
+    rows = list(load_workbook(job.result.open("rb")).active.iter_rows(values_only=True))
+    assert len(rows) == 2 and rows[1][0] == "Ny rutin" and rows[1][4] == "Planerad"
+    # Someone who may not use the scope gets their own actions only, whatever the querystring says.
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for("staff_b").post(reverse("actions:export_excel") + "?whose=scope&show=all")
+    job = BackgroundJob.objects.filter(created_by=org.staff_b).get()
+    assert len(list(load_workbook(job.result.open("rb")).active.iter_rows())) == 1

@@ -43,13 +43,15 @@ def action_columns() -> list[Column]:
     ]
 
 
+def may_see_scope(user: Any) -> bool:
+    """Handlers may list the actions in their units, not only their own."""
+    return access.has_capability(user, access.HANDLE_DEVIATIONS) or access.has_capability(user, access.HANDLE_LEX_SARAH)
+
+
 def filters_for(user: Any, data: Any) -> tuple[str, str]:
-    """The list's filters from a querystring; unknown values fall back as the list does."""
-    can_handle = access.has_capability(user, access.HANDLE_DEVIATIONS) or access.has_capability(
-        user, access.HANDLE_LEX_SARAH
-    )
+    """The list's filters from a querystring (the list and its exports alike); unknown values fall back."""
     whose = data.get("whose") if data.get("whose") in WHOSE else "mine"
-    if whose == "scope" and not can_handle:
+    if whose == "scope" and not may_see_scope(user):
         whose = "mine"
     show = data.get("show") if data.get("show") in SHOW else "open"
     return whose, show

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
-from actions.models import Action, ActionStatus
+from actions.models import OPEN_ACTION_STATUSES, Action, ActionStatus
 from ledningssystem import access
 
 
@@ -24,11 +25,8 @@ def action_list_for_user(user: Any, *, whose: str, show: str) -> QuerySet[Action
 
 def counts_for_owner(user: Any) -> dict[str, int]:
     """Open, overdue and effect-pending counts of a person's own actions, in one query."""
-    from django.db.models import Count
-    from django.utils import timezone
-
     today = timezone.localdate()
-    open_q = Q(status__in=[ActionStatus.PLANNED, ActionStatus.IN_PROGRESS])
+    open_q = Q(status__in=OPEN_ACTION_STATUSES)
     return Action.objects.filter(owner=user).aggregate(
         open=Count("pk", filter=open_q),
         overdue=Count("pk", filter=open_q & Q(due_date__lt=today)),

@@ -109,13 +109,9 @@ def action_create(
 
 
 def _notify_owner(action: Action, by: User) -> None:
-    try:
-        from notifications import events
-    except ImportError:  # pragma: no cover - the notifications app is optional here
-        return
-    hook = getattr(events, "action_assigned", None)
-    if hook is not None:
-        hook(action, by)
+    from notifications import events  # imported here: notifications imports the action models
+
+    events.action_assigned(action, by=by)
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from actions import selectors, services
 from actions.access_rules import handles
+from actions.exports import filters_for, may_see_scope
 from actions.forms import ActionFilterForm, ActionForm, EffectForm, StepForm
 from actions.models import Action
 from actions.sources import source_kind
@@ -23,7 +24,7 @@ from ledningssystem.views.common import paginate, querystring_without_page, subm
 
 def action_list(request: HttpRequest) -> HttpResponse:
     form = ActionFilterForm(request.GET or None)
-    whose, show, can_handle = _filters(request)
+    whose, show = filters_for(request.user, request.GET)
     page = paginate(request, selectors.action_list_for_user(request.user, whose=whose, show=show))
     return render(
         request,
@@ -33,23 +34,10 @@ def action_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "whose": whose,
             "show": show,
-            "can_handle": can_handle,
+            "can_handle": may_see_scope(request.user),
             "querystring": querystring_without_page(request),
         },
     )
-
-
-def _filters(request: HttpRequest) -> tuple[str, str, bool]:
-    form = ActionFilterForm(request.GET or None)
-    form.is_valid()
-    data = getattr(form, "cleaned_data", {})
-    can_handle = access.has_capability(request.user, access.HANDLE_DEVIATIONS) or access.has_capability(
-        request.user, access.HANDLE_LEX_SARAH
-    )
-    whose = data.get("whose") or "mine"
-    if whose == "scope" and not can_handle:
-        whose = "mine"
-    return whose, data.get("show") or "open", can_handle
 
 
 def _source_link(request: HttpRequest, action: Action) -> tuple[str, str | None]:

@@ -153,13 +153,9 @@ def _available_transitions(deviation: Deviation) -> list[str]:
 
 
 def _handler_candidates(deviation: Deviation) -> Any:
+    """Who may handle the deviation: the capability held at its unit or above."""
     capability = access.HANDLE_LEX_SARAH if deviation.is_lex_sarah else access.HANDLE_DEVIATIONS
-    ancestors = [*deviation.unit.ancestor_paths, deviation.unit.path]
-    holders = (
-        RoleAssignment.objects.active()
-        .filter(unit__path__in=ancestors, role__permissions__codename=capability, person__is_active=True)
-        .values("person_id")
-    )
+    holders = access.capability_holders(capability, deviation.unit).values("person_id")
     return User.objects.filter(pk__in=holders).order_by("last_name", "first_name")
 
 
@@ -398,10 +394,6 @@ def action_new(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Lex Sarah ---------------------------------------------------------------
 
 
-def _lex_handler_candidates(deviation: Deviation) -> Any:
-    return _handler_candidates(deviation)
-
-
 def _lex_context(request: HttpRequest, deviation: Deviation, forms: dict[str, Any]) -> dict[str, Any]:
     entries = list(deviation.entries.select_related("author"))
     covered = {entry.topic for entry in entries}
@@ -436,7 +428,7 @@ def _lex_context(request: HttpRequest, deviation: Deviation, forms: dict[str, An
                 "reference": deviation.ivo_reference,
                 "decided_by": deviation.ivo_decided_by_id or request.user.pk,
             },
-            candidates=_lex_handler_candidates(deviation),
+            candidates=_handler_candidates(deviation),
             auto_id="ivo_%s",
         ),
         "legal_references": legal.references_on(on, ["report-duty", "investigate", "notify-ivo", "documentation"]),
@@ -469,7 +461,7 @@ def _lex_step(
     if not deviation.is_lex_sarah:
         raise Http404
     if "candidates" in form_kwargs and form_kwargs["candidates"] is None:
-        form_kwargs["candidates"] = _lex_handler_candidates(deviation)
+        form_kwargs["candidates"] = _handler_candidates(deviation)
     form = form_class(request.POST, auto_id=f"{form_key.removesuffix('_form')}_%s", **form_kwargs)
     if form.is_valid():
         try:

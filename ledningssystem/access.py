@@ -49,6 +49,8 @@ VIEW_STATISTICS = "view_statistics"
 REPORT_DEVIATIONS = "report_deviations"
 HANDLE_DEVIATIONS = "handle_deviations"
 HANDLE_LEX_SARAH = "handle_lex_sarah"
+MANAGE_DOCUMENTS = "manage_documents"
+APPROVE_DOCUMENTS = "approve_documents"
 
 # The capabilities a role can carry, in the order administrators see them.
 CAPABILITY_LABELS = {
@@ -59,6 +61,8 @@ CAPABILITY_LABELS = {
     REPORT_DEVIATIONS: _("Report deviations"),
     HANDLE_DEVIATIONS: _("Receive, investigate and close deviations"),
     HANDLE_LEX_SARAH: _("See and handle lex Sarah reports"),
+    MANAGE_DOCUMENTS: _("Maintain focus areas, routines and processes"),
+    APPROVE_DOCUMENTS: _("Approve routines and ask for read confirmations"),
 }
 CAPABILITY_CODENAMES = list(CAPABILITY_LABELS)
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "actions",
     "deviations",
     "notifications",
+    "processes",
     "reports",
     "requirements",
 ]

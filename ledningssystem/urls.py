@@ -57,6 +57,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("reports/", include("reports.urls")),
     path("requirements/", include("requirements.urls")),
+    path("", include("processes.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -203,3 +203,116 @@ class ImportDraft(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+# --- Focus areas and responsibilities (how the organisation meets the requirements) ---
+
+
+class FollowUpMethod(models.Model):
+    """How an organisation follows up its work: egenkontroll, brukarundersökning, internkontroll …"""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords(verbose_name=_("historical follow-up method"))
+
+    class Meta:
+        verbose_name = _("follow-up method")
+        verbose_name_plural = _("follow-up methods")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FocusArea(models.Model):
+    """A fokusområde (bemötande, samverkan, tillgänglighet …) defined at a unit for it and those below.
+
+    ``how`` says what the routines and processes must ensure, ``follow_up``
+    how the organisation checks it (with the methods as data), and the
+    responsibilities per role live in ``FocusAreaResponsibility``.
+    """
+
+    unit = models.ForeignKey(
+        "ledningssystem.Unit", verbose_name=_("defined for"), on_delete=models.PROTECT, related_name="focus_areas"
+    )
+    key = models.SlugField(
+        _("key"), max_length=100, help_text=_("Stable identifier used by import and export; unique within the unit.")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    how = models.TextField(_("how"), blank=True, help_text=_("What the routines and processes must ensure."))
+    follow_up = models.TextField(_("follow-up"), blank=True, help_text=_("How the area is followed up."))
+    follow_up_methods = models.ManyToManyField(
+        FollowUpMethod, verbose_name=_("follow-up methods"), blank=True, related_name="focus_areas"
+    )
+    requirements = models.ManyToManyField(
+        Requirement, verbose_name=_("requirements it answers"), blank=True, related_name="focus_areas"
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords(verbose_name=_("historical focus area"), m2m_fields=[follow_up_methods, requirements])
+
+    class Meta:
+        verbose_name = _("focus area")
+        verbose_name_plural = _("focus areas")
+        ordering = ["unit__path", "position", "title"]
+        constraints = [models.UniqueConstraint(fields=["unit", "key"], name="focus_area_key_unique_in_unit")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class FocusAreaResponsibility(models.Model):
+    """What one role is responsible for within one focus area."""
+
+    focus_area = models.ForeignKey(FocusArea, on_delete=models.CASCADE, related_name="responsibilities")
+    role = models.ForeignKey(
+        "ledningssystem.Role", verbose_name=_("role"), on_delete=models.PROTECT, related_name="focus_area_duties"
+    )
+    text = models.TextField(_("responsible for"))
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    history = HistoricalRecords(verbose_name=_("historical focus area responsibility"))
+
+    class Meta:
+        verbose_name = _("responsibility in a focus area")
+        verbose_name_plural = _("responsibilities in focus areas")
+        ordering = ["focus_area", "position", "role__sort_order"]
+        constraints = [models.UniqueConstraint(fields=["focus_area", "role"], name="focus_area_responsibility_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.text[:50]}"
+
+
+class RoleResponsibility(models.Model):
+    """The "Ansvarsfördelning": what a role is responsible for, recorded once per unit level.
+
+    Defined at a unit it holds for the units below, unless a unit further
+    down records its own text for the same role.
+    """
+
+    unit = models.ForeignKey(
+        "ledningssystem.Unit", verbose_name=_("defined for"), on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.ForeignKey(
+        "ledningssystem.Role", verbose_name=_("role"), on_delete=models.PROTECT, related_name="responsibilities"
+    )
+    text = models.TextField(_("responsible for"))
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords(verbose_name=_("historical role responsibility"))
+
+    class Meta:
+        verbose_name = _("role responsibility")
+        verbose_name_plural = _("role responsibilities")
+        ordering = ["unit__path", "role__sort_order"]
+        constraints = [models.UniqueConstraint(fields=["unit", "role"], name="role_responsibility_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.role} ({self.unit})"

@@ -94,6 +94,8 @@ class Unit(MP_Node):
             ("report_deviations", _("Report deviations")),
             ("handle_deviations", _("Receive, investigate and close deviations")),
             ("handle_lex_sarah", _("See and handle lex Sarah reports")),
+            ("manage_documents", _("Maintain focus areas, routines and processes")),
+            ("approve_documents", _("Approve routines and ask for read confirmations")),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=[c.value for c in UnitKind]), name="unit_kind_valid"),

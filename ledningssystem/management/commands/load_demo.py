@@ -7,6 +7,8 @@ person has the password ``demo``.
 from __future__ import annotations
 
 import datetime
+import importlib
+import importlib.util
 from typing import Any
 
 from django.apps import apps
@@ -20,6 +22,9 @@ from ledningssystem import access
 from ledningssystem.history import save_tracked
 from ledningssystem.models import Role, RoleAssignment, Unit, User
 from ledningssystem.models.organisation import UnitKind
+
+# Demo content of the quality management system, loaded in this order.
+DEMO_LOADERS = ["requirements.demo", "processes.demo_documents", "processes.demo_processes", "reports.demo"]
 
 # (name, kind, code, children)
 ORGANISATION = (
@@ -158,6 +163,21 @@ class Command(BaseCommand):
         )
         if apps.is_installed("requirements"):  # the shipped frameworks: SOSFS 2011:9, SOSFS 2011:5, Skollagen
             call_command("import_requirements", shipped=True, stdout=self.stdout)
+        self._quality_management_system()
+
+    def _quality_management_system(self) -> None:
+        """Focus areas, responsibilities, routines and processes, each app's demo in turn.
+
+        Each loader is ``load(units, people)`` with units by name and people by
+        username; it runs after the shipped frameworks are imported.
+        """
+        units = {u.name: u for u in Unit.objects.all()}
+        people = {p.username: p for p in User.objects.all()}
+        for module_name in DEMO_LOADERS:
+            if importlib.util.find_spec(module_name) is None:
+                continue
+            with transaction.atomic():
+                importlib.import_module(module_name).load(units, people)
 
     def _deviations(self) -> None:
         """Reports across units and statuses, so every deviation page shows something real."""

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProcessesConfig(AppConfig):
+    name = "processes"
+    verbose_name = _("Routines and processes")
+
+    def ready(self) -> None:
+        from processes import access_rules  # noqa: F401 - registers the access policies and history

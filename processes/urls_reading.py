@@ -1,0 +1,3 @@
+"""URLs of this part of the processes app (see processes/urls.py)."""
+
+urlpatterns: list = []

@@ -24,6 +24,9 @@ class Kind(models.TextChoices):
     ACTION_OVERDUE = "action_overdue", _("An action you are responsible for is overdue")
     CASE_OVERDUE = "case_overdue", _("A case you are responsible for has passed a deadline")
     CASE_ESCALATED = "case_escalated", _("A case in your area has passed a deadline")
+    REVIEW_DUE = "review_due", _("A document you own is due for review soon")
+    REVIEW_OVERDUE = "review_overdue", _("A document you own is past its review date")
+    READ_REQUESTED = "read_requested", _("You are asked to confirm that you have read a document")
 
 
 class Notification(models.Model):

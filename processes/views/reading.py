@@ -42,7 +42,7 @@ def reading_mine(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reading_confirm(request: HttpRequest, document_pk: int, version_pk: int) -> HttpResponse:
     version = _version(request, document_pk, version_pk, "view")
-    form = ConfirmForm(request.POST or None)
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
 
     def save(_data: dict[str, Any]) -> tuple[str, str]:
         reading.read_confirm(version=version, by=request.user)
@@ -70,7 +70,7 @@ def reading_confirm(request: HttpRequest, document_pk: int, version_pk: int) -> 
 @require_http_methods(["GET", "POST"])
 def reading_request(request: HttpRequest, document_pk: int, version_pk: int) -> HttpResponse:
     version = _version(request, document_pk, version_pk, "request_reading")
-    form = ReadRequestForm(request.POST or None)
+    form = ReadRequestForm(request.POST if request.method == "POST" else None)
 
     def save(data: dict[str, Any]) -> tuple[str, str]:
         reading.read_request_create(version=version, by=request.user, due_on=data["due_on"], message=data["message"])

@@ -158,9 +158,7 @@ def sees_reading_progress(user: AnyUser, document: Document) -> bool:
     if is_editor(user, document):
         return True
     paths = access.scope_paths(user, VIEW_ASSIGNMENTS)
-    return any(
-        unit.path.startswith(p) or p.startswith(unit.path) for unit in document.applies_to.all() for p in paths
-    )
+    return any(unit.path.startswith(p) or p.startswith(unit.path) for unit in document.applies_to.all() for p in paths)
 
 
 def may_create(user: AnyUser) -> bool:

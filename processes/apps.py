@@ -8,8 +8,10 @@ class ProcessesConfig(AppConfig):
 
     def ready(self) -> None:
         from ledningssystem.views import home
-        from processes import access_rules  # noqa: F401 - registers the access policies and history
-        from processes import reading
+        from processes import (
+            access_rules,  # noqa: F401 - registers the access policies and history
+            reading,
+        )
 
         if reading.my_page_section not in home.MY_PAGE_SECTIONS:
             home.MY_PAGE_SECTIONS.append(reading.my_page_section)

@@ -12,7 +12,6 @@ from ledningssystem.models import Role, Unit
 from processes.models import Document, ProcessStatus
 from requirements.models import FocusArea, Requirement
 
-
 EM_SPACE = "\u2003"
 
 
@@ -75,7 +74,13 @@ class ProcessForm(VersionedForm):
     )
 
     def __init__(
-        self, *args: Any, owner_units: Any, units: Any, requirements: Any, focus_areas: Any, editing: bool = False,
+        self,
+        *args: Any,
+        owner_units: Any,
+        units: Any,
+        requirements: Any,
+        focus_areas: Any,
+        editing: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)

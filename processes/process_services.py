@@ -281,8 +281,10 @@ def process_get_for_user(user: AnyUser, pk: Any, action: str = "view") -> Proces
     )
     qs = Process.objects.select_related("owner_unit", "owner_role", "created_by").prefetch_related(
         Prefetch("activities", queryset=activities.order_by("position", "pk")),
-        Prefetch("requirements", queryset=Requirement.objects.select_related("framework").order_by(
-            "framework__code", "position")),
+        Prefetch(
+            "requirements",
+            queryset=Requirement.objects.select_related("framework").order_by("framework__code", "position"),
+        ),
         Prefetch("focus_areas", queryset=FocusArea.objects.order_by("position", "title")),
         Prefetch("applies_to", queryset=Unit.objects.order_by("path")),
     )

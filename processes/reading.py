@@ -94,9 +94,7 @@ def expected_people(version: DocumentVersion) -> models.QuerySet[User]:
 
 def owing_people(version: DocumentVersion) -> models.QuerySet[User]:
     """Those in scope who have not confirmed ``version`` yet."""
-    return expected_people(version).exclude(
-        pk__in=ReadConfirmation.objects.filter(version=version).values("person_id")
-    )
+    return expected_people(version).exclude(pk__in=ReadConfirmation.objects.filter(version=version).values("person_id"))
 
 
 def is_in_scope(person: AnyUser, version: DocumentVersion) -> bool:
@@ -128,9 +126,7 @@ def read_request_create(
         raise DomainError(_("The date to confirm by cannot be in the past."), "due_on")
     message = (message or "").strip()
     if len(message) > MAX_MESSAGE_LENGTH:
-        raise DomainError(
-            _("The message can be at most %(n)d characters.") % {"n": MAX_MESSAGE_LENGTH}, "message"
-        )
+        raise DomainError(_("The message can be at most %(n)d characters.") % {"n": MAX_MESSAGE_LENGTH}, "message")
     existing = ReadRequest.objects.filter(version=version).select_related("requested_by").first()
     if existing is not None:
         raise _already_asked(existing)

@@ -12,9 +12,7 @@ urlpatterns = [
     path("processes/<int:pk>/status/<slug:status>/", processes.process_status, name="process_status"),
     path("processes/<int:pk>/activities/new/", processes.activity_add, name="activity_add"),
     path("processes/<int:pk>/activities/<int:activity_pk>/edit/", processes.activity_edit, name="activity_edit"),
-    path(
-        "processes/<int:pk>/activities/<int:activity_pk>/delete/", processes.activity_delete, name="activity_delete"
-    ),
+    path("processes/<int:pk>/activities/<int:activity_pk>/delete/", processes.activity_delete, name="activity_delete"),
     path(
         "processes/<int:pk>/activities/<int:activity_pk>/move/<slug:direction>/",
         processes.activity_move,

@@ -34,9 +34,7 @@ def _next(request: HttpRequest, fallback: str) -> str:
 def reading_mine(request: HttpRequest) -> HttpResponse:
     """Everything I have been asked to confirm that I have read."""
     page = paginate(request, reading.owed_by(request.user))
-    return render(
-        request, "processes/reading_mine.html", {"page": page, "items": reading.owed_items(page.object_list)}
-    )
+    return render(request, "processes/reading_mine.html", {"page": page, "items": reading.owed_items(page.object_list)})
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,8 +7,14 @@ from processes import process_services
 from processes.models import Process, ProcessStatus
 
 
-def make_process(org, *, status: str = ProcessStatus.ACTIVE, title: str = "Hantering av avvikelser", activities: int = 2,
-                 identifier: str | None = None) -> Process:
+def make_process(
+    org,
+    *,
+    status: str = ProcessStatus.ACTIVE,
+    title: str = "Hantering av avvikelser",
+    activities: int = 2,
+    identifier: str | None = None,
+) -> Process:
     """Owned by the coordinator role at the administration, applying to Sektion Ett."""
     process = process_services.process_create(
         by=org.quality,
@@ -35,9 +41,11 @@ def make_process(org, *, status: str = ProcessStatus.ACTIVE, title: str = "Hante
         # A fixture for tests that add their own activities: the status is set directly.
         Process.objects.filter(pk=process.pk).update(status=status)
     elif status != ProcessStatus.DRAFT:
-        process = process_services.process_set_status(process=process, by=org.quality, version=None,
-                                                      status=ProcessStatus.ACTIVE)
+        process = process_services.process_set_status(
+            process=process, by=org.quality, version=None, status=ProcessStatus.ACTIVE
+        )
     if status == ProcessStatus.RETIRED:
-        process = process_services.process_set_status(process=process, by=org.quality, version=None,
-                                                      status=ProcessStatus.RETIRED)
+        process = process_services.process_set_status(
+            process=process, by=org.quality, version=None, status=ProcessStatus.RETIRED
+        )
     return Process.objects.get(pk=process.pk)

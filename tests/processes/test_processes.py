@@ -84,8 +84,15 @@ def test_collaboration_needs_a_partner(org):
     process = make_process(org, activities=0)
     with pytest.raises(DomainError) as exc:
         process_services.activity_add(
-            process=process, by=org.quality, version=None, title="Samordna", description="",
-            responsible_role=None, routines=[], needs_collaboration=True, collaboration_with="  ",
+            process=process,
+            by=org.quality,
+            version=None,
+            title="Samordna",
+            description="",
+            responsible_role=None,
+            routines=[],
+            needs_collaboration=True,
+            collaboration_with="  ",
         )
     assert exc.value.field == "collaboration_with"
 
@@ -93,16 +100,24 @@ def test_collaboration_needs_a_partner(org):
 def test_only_visible_routines_can_be_chosen_and_hidden_ones_are_kept(org):
     process = make_process(org, activities=0)
     _seen_doc, _v = make_document(owner_unit=org.unit_a, applies_to=[org.unit_a], by=org.quality, title="Synlig")
-    hidden, _v = make_document(owner_unit=org.unit_b, applies_to=[org.unit_b], by=org.manager_b, title="Dold",
-                               approved=False)
+    hidden, _v = make_document(
+        owner_unit=org.unit_b, applies_to=[org.unit_b], by=org.manager_b, title="Dold", approved=False
+    )
     # The coordinator sees both (manage_documents at the administration); manager_a sees only the first.
     with pytest.raises(DomainError):
         add(process, org.manager_a, "Steg", routines=[hidden])
     activity = add(process, org.quality, "Steg", routines=[_seen_doc, hidden])
     # Someone who cannot see "Dold" edits the routines: it stays linked.
     process_services.activity_update(
-        activity=activity, by=org.manager_a, version=None, title="Steg", description="", responsible_role=None,
-        routines=[], needs_collaboration=False, collaboration_with="",
+        activity=activity,
+        by=org.manager_a,
+        version=None,
+        title="Steg",
+        description="",
+        responsible_role=None,
+        routines=[],
+        needs_collaboration=False,
+        collaboration_with="",
     )
     assert set(activity.routines.values_list("title", flat=True)) == {"Dold"}
 
@@ -191,17 +206,34 @@ def test_editing_with_a_stale_version_is_refused(org, client_for):
 
 def test_detail_shows_activities_in_order_with_routines_and_collaboration(org, client_for):
     process = make_process(org, activities=0)
-    visible, _v = make_document(owner_unit=org.section_1, applies_to=[org.section_1], by=org.quality,
-                                title="Rutin för mottagning", owner_role="sektionschef")
-    draft, _v = make_document(owner_unit=org.administration, applies_to=[org.administration], by=org.quality,
-                              title="Hemligt utkast", owner_role="kvalitetssamordnare", approved=False)
+    visible, _v = make_document(
+        owner_unit=org.section_1,
+        applies_to=[org.section_1],
+        by=org.quality,
+        title="Rutin för mottagning",
+        owner_role="sektionschef",
+    )
+    draft, _v = make_document(
+        owner_unit=org.administration,
+        applies_to=[org.administration],
+        by=org.quality,
+        title="Hemligt utkast",
+        owner_role="kvalitetssamordnare",
+        approved=False,
+    )
     add(process, org.quality, "Ta emot anmälan", routines=[visible, draft])
     add(process, org.quality, "Samordnad plan", collaboration="Regionen (primärvården)")
     framework = Framework.objects.create(code="SOSFS 2011:9", title="Ledningssystem")
-    binding = Requirement.objects.create(framework=framework, identifier="4:1", reference="4 kap. 1 §",
-                                         title="Processer", kind=Kind.REGULATION)
-    advice = Requirement.objects.create(framework=framework, identifier="4:1-AR", reference="4 kap. 1 § AR",
-                                        title="Råd om processer", kind=Kind.GENERAL_ADVICE)
+    binding = Requirement.objects.create(
+        framework=framework, identifier="4:1", reference="4 kap. 1 §", title="Processer", kind=Kind.REGULATION
+    )
+    advice = Requirement.objects.create(
+        framework=framework,
+        identifier="4:1-AR",
+        reference="4 kap. 1 § AR",
+        title="Råd om processer",
+        kind=Kind.GENERAL_ADVICE,
+    )
     process.requirements.set([binding, advice])
     body = client_for("staff_a").get(reverse("processes:process_detail", args=[process.pk])).content.decode()
     assert body.index("Steg 1: Ta emot anmälan") < body.index("Steg 2: Samordnad plan")
@@ -257,8 +289,13 @@ def test_query_counts_are_flat(org, client_for, django_assert_max_num_queries, n
         assert client.get(url).status_code == 200
     for i in range(6):
         make_process(org, activities=1, title=f"Process {i}")
-        document, _v = make_document(owner_unit=org.section_1, applies_to=[org.section_1], by=org.quality,
-                                     title=f"Rutin {i}", owner_role="sektionschef")
+        document, _v = make_document(
+            owner_unit=org.section_1,
+            applies_to=[org.section_1],
+            by=org.quality,
+            title=f"Rutin {i}",
+            owner_role="sektionschef",
+        )
         add(process, org.quality, f"Extra {i}", routines=[document], collaboration="Regionen")
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200

@@ -41,13 +41,20 @@ ROWS = [
     MatrixRow("processes:process_detail", label="draft", setup=draft, args=lambda c: [c[1].pk], expect=DRAFT_VIEW),
     MatrixRow("processes:process_edit", label="active", setup=active, args=lambda c: [c[1].pk], expect=CHANGE_ACTIVE),
     MatrixRow("processes:process_edit", label="draft", setup=draft, args=lambda c: [c[1].pk], expect=DRAFT_CHANGE),
-    MatrixRow("record_history", label="process", setup=active, args=lambda c: ["process", c[1].pk],
-              expect={**statuses(403, staff_b=404, manager_b=404), "quality": 200, "director": 200}),
+    MatrixRow(
+        "record_history",
+        label="process",
+        setup=active,
+        args=lambda c: ["process", c[1].pk],
+        expect={**statuses(403, staff_b=404, manager_b=404), "quality": 200, "director": 200},
+    ),
     MatrixRow("processes:activity_add", setup=active, args=lambda c: [c[1].pk], expect=CHANGE_ACTIVE),
-    MatrixRow("processes:activity_edit", setup=active, args=lambda c: [c[1].pk, first_activity(c).pk],
-              expect=CHANGE_ACTIVE),
-    MatrixRow("processes:activity_delete", setup=active, args=lambda c: [c[1].pk, first_activity(c).pk],
-              expect=CHANGE_ACTIVE),
+    MatrixRow(
+        "processes:activity_edit", setup=active, args=lambda c: [c[1].pk, first_activity(c).pk], expect=CHANGE_ACTIVE
+    ),
+    MatrixRow(
+        "processes:activity_delete", setup=active, args=lambda c: [c[1].pk, first_activity(c).pk], expect=CHANGE_ACTIVE
+    ),
     MatrixRow(
         "processes:activity_move",
         method="post",

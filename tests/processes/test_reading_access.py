@@ -13,7 +13,7 @@ SEES = statuses(200, staff_b=404, manager_b=404)
 
 
 def asked(org):
-    document, version = make_document(
+    _document, version = make_document(
         owner_unit=org.section_1, applies_to=[org.section_1], by=org.quality, owner_role="sektionschef"
     )
     reading.read_request_create(version=version, by=org.section_head)
@@ -40,21 +40,29 @@ def version_args(ctx):
 CONFIRM = {**SEES, "staff_a": 302, "colleague_a": 302, "manager_a": 302, "section_head": 302}
 APPROVERS = {**statuses(403, staff_b=404, manager_b=404), "section_head": 200, "director": 200}
 # Editors of the routine, and those who see people in a unit it applies to.
-PROGRESS = {**statuses(403, staff_b=404, manager_b=404), **dict.fromkeys(
-    ["section_head", "director", "quality", "manager_a", "admin"], 200)}
+PROGRESS = {
+    **statuses(403, staff_b=404, manager_b=404),
+    **dict.fromkeys(["section_head", "director", "quality", "manager_a", "admin"], 200),
+}
 DRAFT_EDITORS = only(403, ["section_head", "director", "quality"], 404)
 
 ROWS = [
     MatrixRow("processes:reading_mine", expect=statuses(200)),
     MatrixRow("processes:reading_confirm", setup=asked, args=version_args, expect=SEES),
-    MatrixRow("processes:reading_confirm", label="post", method="post", setup=asked, args=version_args,
-              expect=CONFIRM),
-    MatrixRow("processes:reading_confirm", label="draft", method="post", setup=draft, args=version_args,
-              expect=DRAFT_EDITORS),
+    MatrixRow("processes:reading_confirm", label="post", method="post", setup=asked, args=version_args, expect=CONFIRM),
+    MatrixRow(
+        "processes:reading_confirm", label="draft", method="post", setup=draft, args=version_args, expect=DRAFT_EDITORS
+    ),
     MatrixRow("processes:reading_request", setup=not_asked, args=version_args, expect=APPROVERS),
-    MatrixRow("processes:reading_request", label="post", method="post", setup=not_asked, args=version_args,
-              data=lambda c: {"message": "Läs den nya versionen"},
-              expect={**APPROVERS, "section_head": 302, "director": 302}),
+    MatrixRow(
+        "processes:reading_request",
+        label="post",
+        method="post",
+        setup=not_asked,
+        args=version_args,
+        data=lambda c: {"message": "Läs den nya versionen"},
+        expect={**APPROVERS, "section_head": 302, "director": 302},
+    ),
     MatrixRow("processes:reading_request", label="draft", setup=draft, args=version_args, expect=DRAFT_EDITORS),
     MatrixRow("processes:reading_progress", setup=asked, args=version_args, expect=PROGRESS),
     MatrixRow("processes:reading_progress", label="draft", setup=draft, args=version_args, expect=DRAFT_EDITORS),

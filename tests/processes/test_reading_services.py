@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 
 def routine_for_section_1(org):
     """Applies to Sektion Ett (Enhet A and A2), owned by the section: approvers are section_head and director."""
-    return make_document(owner_unit=org.section_1, applies_to=[org.section_1], by=org.quality, owner_role="sektionschef")
+    return make_document(
+        owner_unit=org.section_1, applies_to=[org.section_1], by=org.quality, owner_role="sektionschef"
+    )
 
 
 def test_expected_people_are_those_at_or_below_the_units_in_scope(org):
@@ -49,7 +51,7 @@ def test_an_approver_asks_and_everyone_owing_is_told_once(org):
 def test_asking_twice_says_so_and_changes_nothing(org):
     _document, version = routine_for_section_1(org)
     reading.read_request_create(version=version, by=org.section_head)
-    with pytest.raises(DomainError, match="redan begärts|already asked"):
+    with pytest.raises(DomainError, match=r"redan begärts|already asked"):
         reading.read_request_create(version=version, by=org.director)
     assert ReadRequest.objects.count() == 1
 
@@ -100,7 +102,7 @@ def test_confirming_is_idempotent_and_recorded(org):
 
 def test_confirming_needs_a_request_and_scope(org):
     _document, version = routine_for_section_1(org)
-    with pytest.raises(DomainError, match="begärt|asked"):
+    with pytest.raises(DomainError, match=r"begärt|asked"):
         reading.read_confirm(version=version, by=org.staff_a)
     reading.read_request_create(version=version, by=org.section_head)
     with pytest.raises(DomainError):  # the coordinator sees it but is above the units it applies to
@@ -113,8 +115,13 @@ def test_confirming_needs_a_request_and_scope(org):
 def test_ended_assignments_and_deactivated_people_do_not_owe(org):
     _document, version = routine_for_section_1(org)
     gone = PersonFactory(username="gone")
-    assign(gone, "medarbetare", org.unit_a, start=timezone.localdate() - datetime.timedelta(days=90),
-           end=timezone.localdate() - datetime.timedelta(days=1))
+    assign(
+        gone,
+        "medarbetare",
+        org.unit_a,
+        start=timezone.localdate() - datetime.timedelta(days=90),
+        end=timezone.localdate() - datetime.timedelta(days=1),
+    )
     inactive = PersonFactory(username="inactive")
     assign(inactive, "medarbetare", org.unit_a)
     inactive.is_active = False
@@ -124,7 +131,7 @@ def test_ended_assignments_and_deactivated_people_do_not_owe(org):
 
 
 def test_owed_by_lists_what_the_person_owes(org):
-    document, version = routine_for_section_1(org)
+    _document, version = routine_for_section_1(org)
     _other, other_version = make_document(owner_unit=org.unit_b, applies_to=[org.unit_b], by=org.quality)
     reading.read_request_create(version=version, by=org.section_head)
     reading.read_request_create(version=other_version, by=org.manager_b)
@@ -149,7 +156,7 @@ def _grow(org, n):
     for i in range(n):
         person = PersonFactory(username=f"extra{n}-{i}")
         assign(person, "medarbetare", org.unit_a if i % 2 else org.unit_a2)
-        document, version = make_document(
+        _document, version = make_document(
             owner_unit=org.section_1, applies_to=[org.section_1], by=org.quality, owner_role="sektionschef"
         )
         reading.read_request_create(version=version, by=org.section_head)

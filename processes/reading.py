@@ -21,7 +21,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -193,41 +193,29 @@ def read_requested(read_request: ReadRequest, *, by: User | None = None) -> None
 # --- Selectors -----------------------------------------------------------------
 
 
-def _prefix_paths(paths: list[str]) -> set[str]:
-    """Each path and every path above it."""
-    result: set[str] = set()
-    for path in paths:
-        result.update(path[:i] for i in range(Unit.steplen, len(path) + 1, Unit.steplen))
-    return result
-
-
 def owed_by(person: AnyUser) -> models.QuerySet[ReadRequest]:
     """Read requests ``person`` still owes: versions in force whose scope holds them, not confirmed.
 
-    Two queries: the person's units, then the requests (with document and
-    version joined), whatever the number of documents.
+    One query, whatever the number of documents: the units the documents
+    apply to are matched against the person's own units in the database.
     """
     if not (person.is_authenticated and person.is_active):
         return ReadRequest.objects.none()
-    own_paths = list(
-        RoleAssignment.objects.active()
-        .filter(
-            person=person,
-            unit__is_active=True,
-            role__permissions__codename=VIEW_UNIT,
-            role__permissions__content_type__app_label="ledningssystem",
-        )
-        .values_list("unit__path", flat=True)
+    # Units at or above a unit where the person holds a role that sees it.
+    holds_below = RoleAssignment.objects.active().filter(
+        person=person,
+        unit__is_active=True,
+        unit__path__startswith=OuterRef("path"),
+        role__permissions__codename=VIEW_UNIT,
+        role__permissions__content_type__app_label="ledningssystem",
     )
-    prefixes = _prefix_paths(own_paths)
-    if not prefixes:
-        return ReadRequest.objects.none()
-    in_scope = Document.objects.filter(applies_to__path__in=prefixes).values("pk")
+    reaching = Unit.objects.filter(Exists(holds_below)).values("pk")
+    in_scope = Document.applies_to.through.objects.filter(unit_id__in=reaching).values("document_id")
     return (
         ReadRequest.objects.filter(
             version__status=VersionStatus.APPROVED,
             version__document__current_version=F("version"),
-            version__document__in=in_scope,
+            version__document_id__in=in_scope,
         )
         .exclude(version__confirmations__person=person)
         .select_related("version__document")

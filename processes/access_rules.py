@@ -29,7 +29,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from ledningssystem import access, history
-from ledningssystem.access import APPROVE_DOCUMENTS, MANAGE_DOCUMENTS, VIEW_UNIT, AnyUser, Policy
+from ledningssystem.access import APPROVE_DOCUMENTS, MANAGE_DOCUMENTS, VIEW_ASSIGNMENTS, VIEW_UNIT, AnyUser, Policy
 from ledningssystem.models import RoleAssignment, Unit
 from processes.models import (
     Document,
@@ -149,6 +149,18 @@ def may_approve(user: AnyUser, document: Document) -> bool:
     return _authenticated(user) and access.has_capability(user, APPROVE_DOCUMENTS, document.owner_unit)
 
 
+def sees_reading_progress(user: AnyUser, document: Document) -> bool:
+    """Progress of read confirmations: editors of the document, and those who see
+    people (``view_assignments``) in a unit the document applies to. Which units
+    each of them sees is ``reading.progress_units``'s business."""
+    if not _authenticated(user):
+        return False
+    if is_editor(user, document):
+        return True
+    paths = access.scope_paths(user, VIEW_ASSIGNMENTS)
+    return any(unit.path.startswith(p) or p.startswith(unit.path) for unit in document.applies_to.all() for p in paths)
+
+
 def may_create(user: AnyUser) -> bool:
     """Starts new documents and processes: holds ``manage_documents`` somewhere."""
     return _authenticated(user) and access.has_capability(user, MANAGE_DOCUMENTS)
@@ -221,6 +233,8 @@ class VersionPolicy(Policy):
             return obj.status == VersionStatus.APPROVED and access.can(user, document, "view")
         if action == "request_reading":
             return obj.status == VersionStatus.APPROVED and may_approve(user, document)
+        if action == "reading_progress":
+            return obj.status in READER_VERSION_STATUSES and sees_reading_progress(user, document)
         return False
 
 
@@ -358,6 +372,11 @@ history.REASONS.update(
         "document.read_confirmed": _("Read confirmed"),
         "process.created": _("Process created"),
         "process.updated": _("Process changed"),
+        "process.status_changed": _("Process status changed"),
+        "process.activity_added": _("Activity added"),
+        "process.activity_changed": _("Activity changed"),
+        "process.activity_moved": _("Activity moved"),
+        "process.activity_removed": _("Activity removed"),
         "focusarea.created": _("Focus area created"),
         "focusarea.updated": _("Focus area changed"),
         "responsibility.updated": _("Responsibility changed"),

@@ -7,4 +7,11 @@ class ProcessesConfig(AppConfig):
     verbose_name = _("Routines and processes")
 
     def ready(self) -> None:
-        from processes import access_rules  # noqa: F401 - registers the access policies and history
+        from ledningssystem.views import home
+        from processes import (
+            access_rules,  # noqa: F401 - registers the access policies and history
+            reading,
+        )
+
+        if reading.my_page_section not in home.MY_PAGE_SECTIONS:
+            home.MY_PAGE_SECTIONS.append(reading.my_page_section)

@@ -1,3 +1,24 @@
-"""URLs of this part of the processes app (see processes/urls.py)."""
+"""Read confirmations (see processes/urls.py): what I owe, confirm, ask, progress."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from processes.views import reading
+
+urlpatterns = [
+    path("routines/to-read/", reading.reading_mine, name="reading_mine"),
+    path(
+        "routines/<int:document_pk>/versions/<int:version_pk>/confirm/",
+        reading.reading_confirm,
+        name="reading_confirm",
+    ),
+    path(
+        "routines/<int:document_pk>/versions/<int:version_pk>/reading/ask/",
+        reading.reading_request,
+        name="reading_request",
+    ),
+    path(
+        "routines/<int:document_pk>/versions/<int:version_pk>/reading/",
+        reading.reading_progress,
+        name="reading_progress",
+    ),
+]

@@ -353,9 +353,7 @@ class TransferDraft(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
-    unit = models.ForeignKey(
-        "ledningssystem.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
-    )
+    unit = models.ForeignKey("ledningssystem.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
     file_name = models.CharField(_("file name"), max_length=255)
     file_format = models.CharField(_("format"), max_length=10, choices=TransferFormat.choices)
     content = models.BinaryField()

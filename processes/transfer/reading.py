@@ -444,7 +444,9 @@ def read_yaml(data: bytes | str) -> RawHandbook:
             decode_file(text.encode("utf-8"), MAX_FILE_BYTES)
         root = compose(text)
     except CatalogueError as exc:
-        raise HandbookError([TransferProblem(Where(line=p.line, path=p.field), p.message) for p in exc.problems]) from None
+        raise HandbookError(
+            [TransferProblem(Where(line=p.line, path=p.field), p.message) for p in exc.problems]
+        ) from None
     if root is None:
         raise HandbookError([TransferProblem(None, _("The file is empty."))])
     reader = _YamlReader()
@@ -472,7 +474,11 @@ def read_yaml(data: bytes | str) -> RawHandbook:
         if (item := reader.document(node, path)) is not None:
             raw.documents.append(item)
     _check_all(reader, raw)
-    if not reader.problems and not reader.issues and not (raw.role_responsibilities or raw.focus_areas or raw.documents):
+    if (
+        not reader.problems
+        and not reader.issues
+        and not (raw.role_responsibilities or raw.focus_areas or raw.documents)
+    ):
         reader.fail(None, _("The file holds no role responsibilities, focus areas or documents."))
     if reader.problems or reader.issues:
         raise HandbookError(_merge_problems(reader))
@@ -598,7 +604,7 @@ def _open_workbook(data: bytes) -> Any:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except HandbookError:
         raise
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
+    except Exception:
         raise not_xlsx from None
 
 
@@ -694,9 +700,7 @@ def read_xlsx(data: bytes) -> RawHandbook:
             )
             item.values["kind"] = reader.kind_value(item["kind"], item.loc("kind"))
             item.values["status"] = reader.status_value(item["status"], item.loc("status"))
-            item.values["review_interval_months"] = reader.months_value(
-                interval, item.loc("review_interval_months")
-            )
+            item.values["review_interval_months"] = reader.months_value(interval, item.loc("review_interval_months"))
             item.values["approved_on"] = reader.date_value(approved_on, item.loc("approved_on"))
             item.values["next_review_on"] = reader.date_value(next_review, item.loc("next_review_on"))
             raw.documents.append(item)

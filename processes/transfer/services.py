@@ -378,8 +378,7 @@ class _Planner:
         return self.unit is not None and unit.path.startswith(self.unit.path)
 
     def resolve(self) -> None:
-        raw, unit = self.raw, self.unit
-        assert unit is not None
+        raw = self.raw
         role_refs: set[str] = set()
         unit_refs: set[str] = set()
         methods: set[str] = set()
@@ -444,7 +443,10 @@ class _Planner:
             if not code or not identifier:
                 self.fail(
                     where,
-                    _('write a requirement as "<framework code>/<identifier>", e.g. "SOSFS 2011:9/%(example)s", not "%(ref)s".')
+                    _(
+                        'write a requirement as "<framework code>/<identifier>", '
+                        'e.g. "SOSFS 2011:9/%(example)s", not "%(ref)s".'
+                    )
                     % {"example": "4-1", "ref": ref},
                 )
                 continue
@@ -498,7 +500,8 @@ class _Planner:
     def plan_focus_areas(self) -> Section:
         section = Section("focus_areas")
         existing = {
-            a.key: a for a in _focus_areas_query().filter(unit=self.unit, key__in=[i["key"] for i in self.raw.focus_areas])
+            a.key: a
+            for a in _focus_areas_query().filter(unit=self.unit, key__in=[i["key"] for i in self.raw.focus_areas])
         }
         for item in self.raw.focus_areas:
             methods = self.method_list(item["methods"], item.loc("methods"))
@@ -516,7 +519,9 @@ class _Planner:
                 "responsibilities": [{"role": r.slug, "text": d["text"]} for d, r in duties if r is not None],
             }
             old = focus_area_snapshot(current) if current else None
-            entry = Entry(item["key"], item["title"], ADDED if current is None else UNCHANGED, item=item, current=current)
+            entry = Entry(
+                item["key"], item["title"], ADDED if current is None else UNCHANGED, item=item, current=current
+            )
             entry.changes = _compare(
                 old, wanted, ["title", "description", "how", "follow_up", "methods", "requirements", "responsibilities"]
             )
@@ -670,13 +675,18 @@ class _Planner:
         if entry.changes:
             entry.state = CHANGED
         text_changed = old is None or old["title"] != wanted["title"] or old["body"] != wanted["body"]
-        if current is not None and status == DRAFT and open_version is not None and text_changed:
-            if open_version.status == VersionStatus.IN_REVIEW:
-                self.fail(
-                    item.loc("body"),
-                    _("the document %(id)s has a version in review; finish the review before importing a new text.")
-                    % {"id": current.identifier},
-                )
+        if (
+            current is not None
+            and status == DRAFT
+            and open_version is not None
+            and text_changed
+            and open_version.status == VersionStatus.IN_REVIEW
+        ):
+            self.fail(
+                item.loc("body"),
+                _("the document %(id)s has a version in review; finish the review before importing a new text.")
+                % {"id": current.identifier},
+            )
         if current is not None and new_version:
             entry.note = _("A new approved version replaces the one in force.")
         elif current is not None and status == DRAFT and text_changed:
@@ -740,7 +750,10 @@ def _next_identifier(kind: str, taken: set[str]) -> str:
     prefix = _KIND_PREFIX.get(DocumentKind(kind), "DOK")
     numbers = [
         int(m.group(1))
-        for ident in [*Document.objects.filter(identifier__startswith=f"{prefix}-").values_list("identifier", flat=True), *taken]
+        for ident in [
+            *Document.objects.filter(identifier__startswith=f"{prefix}-").values_list("identifier", flat=True),
+            *taken,
+        ]
         if (m := re.fullmatch(rf"{prefix}-(\d+)", ident))
     ]
     identifier = f"{prefix}-{max(numbers, default=0) + 1:04d}"
@@ -958,8 +971,10 @@ def handbook_export(unit: Unit, *, user: Any = None) -> dict[str, Any]:
     def visible(qs: Any) -> Any:
         return access.filter_for_user(user, qs, "view") if user is not None else qs
 
-    role_resps = visible(RoleResponsibility.objects.filter(unit=unit)).select_related("role").order_by(
-        "role__sort_order", "role__name"
+    role_resps = (
+        visible(RoleResponsibility.objects.filter(unit=unit))
+        .select_related("role")
+        .order_by("role__sort_order", "role__name")
     )
     areas = visible(_focus_areas_query().filter(unit=unit, is_active=True)).order_by("position", "title", "pk")
     documents = visible(_documents_query().filter(owner_unit__path__startswith=unit.path)).order_by("identifier")
@@ -971,9 +986,9 @@ def handbook_export(unit: Unit, *, user: Any = None) -> dict[str, Any]:
         version = content_version(document)
         if version is None:
             continue
-        if user is not None and version.status not in access_rules.READER_VERSION_STATUSES:
-            if not access.can(user, version, "view"):
-                continue
+        hidden_draft = user is not None and version.status not in access_rules.READER_VERSION_STATUSES
+        if hidden_draft and not access.can(user, version, "view"):
+            continue
         docs.append(_compact(document_snapshot(document, version)))
     result["documents"] = docs
     return result

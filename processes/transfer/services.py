@@ -45,7 +45,7 @@ from django.db.models import Max, Prefetch, Q
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from ledningssystem import access
 from ledningssystem.history import save_tracked
@@ -190,26 +190,26 @@ def _focus_areas_query() -> Any:
 # --- The preview ----------------------------------------------------------------------
 
 FIELD_LABELS = {
-    "role": _l("role"),
-    "text": _l("responsible for"),
-    "title": _l("title"),
-    "description": _l("description"),
-    "how": _l("how"),
-    "follow_up": _l("follow-up"),
-    "methods": _l("follow-up methods"),
-    "requirements": _l("requirements"),
-    "responsibilities": _l("responsibilities"),
-    "is_active": _l("active"),
-    "kind": _l("kind"),
-    "owner": _l("owner"),
-    "applies_to": _l("applies to"),
-    "review_interval_months": _l("review interval (months)"),
-    "status": _l("status"),
-    "decision_reference": _l("decision reference"),
-    "approved_on": _l("approved"),
-    "next_review_on": _l("next review"),
-    "focus_areas": _l("focus areas"),
-    "body": _l("text"),
+    "role": gettext_lazy("role"),
+    "text": gettext_lazy("responsible for"),
+    "title": gettext_lazy("title"),
+    "description": gettext_lazy("description"),
+    "how": gettext_lazy("how"),
+    "follow_up": gettext_lazy("follow-up"),
+    "methods": gettext_lazy("follow-up methods"),
+    "requirements": gettext_lazy("requirements"),
+    "responsibilities": gettext_lazy("responsibilities"),
+    "is_active": gettext_lazy("active"),
+    "kind": gettext_lazy("kind"),
+    "owner": gettext_lazy("owner"),
+    "applies_to": gettext_lazy("applies to"),
+    "review_interval_months": gettext_lazy("review interval (months)"),
+    "status": gettext_lazy("status"),
+    "decision_reference": gettext_lazy("decision reference"),
+    "approved_on": gettext_lazy("approved"),
+    "next_review_on": gettext_lazy("next review"),
+    "focus_areas": gettext_lazy("focus areas"),
+    "body": gettext_lazy("text"),
 }
 
 

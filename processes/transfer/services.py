@@ -85,7 +85,11 @@ ALLOWED_TAGS = {
     "a", "blockquote", "table", "thead", "tbody", "tr", "th", "td",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}}
-_LOOKS_LIKE_HTML = re.compile(r"<\s*/?\s*(p|br|ul|ol|li|h[1-6]|strong|em|b|i|u|a|table|div|span|blockquote)\b", re.I)
+_LOOKS_LIKE_HTML = re.compile(
+    r"</?(p|br|ul|ol|li|h[1-6]|strong|em|b|i|u|a|table|div|span|blockquote)"
+    r"""(\s+[a-z-]+=("[^"]*"|'[^']*'))*\s*/?>""",
+    re.I,
+)
 
 
 def sanitize_body(text: str) -> str:
@@ -885,8 +889,9 @@ def handbook_apply(*, raw: RawHandbook, by: Any, unit: Unit | None = None, expec
     touches changed since, ``DomainError`` and nothing changes. Importing
     the same file again changes nothing, not even the history.
     """
-    if unit is not None:
-        Unit.objects.select_for_update().filter(pk=unit.pk).first()  # one import per unit at a time
+    # One import per unit at a time (the lock is taken before the plan that is applied is made).
+    target = unit or handbook_plan(raw, by=by).unit
+    Unit.objects.select_for_update().filter(pk=target.pk).first()
     plan = handbook_plan(raw, by=by, unit=unit)
     if expected is not None and plan.fingerprint != expected:
         raise DomainError(

@@ -422,3 +422,18 @@ def test_export_leaves_out_other_units(org) -> None:
     section_1 = services.handbook_export(org.section_1)
     assert [d["identifier"] for d in section_1["documents"]] == ["RUT-0100"]  # owned by Enhet A, below
     assert Unit.objects.filter(pk=org.section_1.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("Första stycket.\n\nRad ett\nrad två", "<p>Första stycket.</p><p>Rad ett<br>rad två</p>"),
+        ("om a<b och b>c", "<p>om a&lt;b och b&gt;c</p>"),  # plain text that only looks a little like tags
+        ('<p onclick="x()" style="color:red">Hej</p><script>alert(1)</script>', "<p>Hej</p>"),
+        ('<a href="javascript:alert(1)">länk</a>', '<a rel="noopener noreferrer">länk</a>'),
+        ("", ""),
+    ],
+)
+def test_body_is_sanitised_and_stable(text, html) -> None:
+    assert services.sanitize_body(text) == html
+    assert services.sanitize_body(html) == html  # cleaning again changes nothing: exports read back the same

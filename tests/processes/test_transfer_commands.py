@@ -44,3 +44,18 @@ def test_import_errors_are_listed_in_swedish(org, tmp_path) -> None:
         call_command("import_handbook", str(source), "--by", "nobody")
     with pytest.raises(CommandError, match="Okänd eller tvetydig enhet"):
         call_command("export_handbook", "Finns inte")
+
+
+def test_the_example_handbook_imports(org) -> None:
+    from pathlib import Path
+
+    from django.conf import settings
+
+    call_command("import_requirements", "--shipped", verbosity=0, stdout=io.StringIO())
+    org.administration.code = "SF"
+    org.administration.save()
+    example = Path(settings.BASE_DIR) / "docs" / "examples" / "handbok-socialtjanst.yaml"
+    out = io.StringIO()
+    call_command("import_handbook", str(example), "--by", "quality", stdout=out)
+    assert "10 tillagda" in out.getvalue()
+    assert Document.objects.get(identifier="RUT-EX-01").current_version.decision_reference == "SN 2024-01-17 § 7"

@@ -186,6 +186,17 @@ def test_upload_form_errors(org, client_for) -> None:
         {"unit": org.administration.pk, "file": SimpleUploadedFile("h.yaml", b"")},
     )
     assert "error-summary" in empty.content.decode()
+    huge = client.post(
+        reverse("processes:transfer_upload"),
+        {"unit": org.administration.pk, "file": SimpleUploadedFile("h.yaml", b"#" * (5 * 1024 * 1024 + 1))},
+    )
+    assert "Filen är för stor; gränsen är 5 MB." in huge.content.decode()
+    broken = client.post(
+        reverse("processes:transfer_upload"),
+        {"unit": org.administration.pk, "file": SimpleUploadedFile("h.xlsx", b"PK\x03\x04 no workbook")},
+    )
+    assert "Filen är ingen Excelarbetsbok (.xlsx)." in broken.content.decode()
+    assert TransferDraft.objects.count() == 0
 
 
 def test_preview_is_stale_after_a_change(org, client_for) -> None:

@@ -591,11 +591,17 @@ class _Planner:
                     )
                 current = matches[0] if len(matches) == 1 else None
             if current is not None and not self._below(current.owner_unit):
-                self.fail(
-                    item.loc("identifier"),
-                    _('the document %(id)s belongs to "%(unit)s", outside "%(file)s".')
-                    % {"id": current.identifier, "unit": current.owner_unit.name, "file": self.unit.name},
-                )
+                if self.by is None or access.can(self.by, current, "view"):
+                    message = _('the document %(id)s belongs to "%(unit)s", outside "%(file)s".') % {
+                        "id": current.identifier,
+                        "unit": current.owner_unit.name,
+                        "file": self.unit.name,
+                    }
+                else:  # say no more about a document the person may not see
+                    message = _('the identifier "%(id)s" is already used by another document; choose another.') % {
+                        "id": current.identifier
+                    }
+                self.fail(item.loc("identifier"), message)
                 continue
             if owner_role is None or owner_unit is None:
                 continue

@@ -437,3 +437,21 @@ def test_export_leaves_out_other_units(org) -> None:
 def test_body_is_sanitised_and_stable(text, html) -> None:
     assert services.sanitize_body(text) == html
     assert services.sanitize_body(html) == html  # cleaning again changes nothing: exports read back the same
+
+
+def test_a_taken_identifier_outside_the_persons_reach_reveals_nothing(org) -> None:
+    from ledningssystem.models.organisation import UnitKind
+    from tests.factories import PersonFactory, assign, make_unit
+
+    import_text(handbook_yaml(), org.quality)
+    other_admin = make_unit("Utbildningsförvaltningen", UnitKind.ADMINISTRATION, org.committee_unit)
+    other = PersonFactory(username="school_quality")
+    assign(other, "kvalitetssamordnare", other_admin)
+    text = handbook_yaml(**{"unit: Socialförvaltningen": "unit: Utbildningsförvaltningen"})
+    text = text.replace("unit: Enhet A}", "unit: Utbildningsförvaltningen}")
+    text = text.replace("applies_to: [Enhet A, Enhet A2]", "applies_to: [Utbildningsförvaltningen]")
+    with pytest.raises(HandbookError) as exc:
+        import_text(text, other)
+    message = str(exc.value)
+    assert "identifieraren ”RUT-0100” används redan av ett annat dokument" in message
+    assert "Enhet A" not in message and "Socialförvaltningen" not in message

@@ -81,6 +81,14 @@ def test_coordinator_moves_a_handbook_in(demo, new_page, axe) -> None:
     assert page.get_by_text("3 tillagda, 0 ändrade, 0 oförändrade.", exact=True).is_visible()
     axe(page)
 
+    # The same handbook comes back out as YAML.
+    page.get_by_role("link", name="Ladda upp en annan fil").click()
+    page.get_by_label("Exportera handboken för").select_option(str(Unit.objects.get(code="SF").pk))
+    with page.expect_download() as export_info:
+        page.get_by_role("button", name="Exportera som YAML").click()
+    exported = open(export_info.value.path(), encoding="utf-8").read()  # noqa: SIM115
+    assert "identifier: RUT-7001" in exported and "key: trygg-hemgang" in exported
+
     routine = Document.objects.get(identifier="RUT-7001")
     assert routine.current_version.status == VersionStatus.APPROVED
     assert routine.current_version.approved_by.username == "kvalitetssamordnare"

@@ -40,6 +40,7 @@ from processes.models import (
     ProcessStatus,
     ReadConfirmation,
     ReadRequest,
+    TransferDraft,
     VersionStatus,
 )
 from requirements.models import FocusArea, FocusAreaResponsibility, RoleResponsibility
@@ -338,6 +339,27 @@ class UnitDefinedPolicy(Policy):
         return False
 
 
+# --- Moving a handbook in (processes/transfer) --------------------------------------
+
+
+def may_transfer(user: AnyUser) -> bool:
+    """Imports and exports handbooks: the same people who start documents (``manage_documents``)."""
+    return may_create(user)
+
+
+class TransferDraftPolicy(Policy):
+    """An upload is seen and confirmed only by the person who made it, while they may still transfer."""
+
+    def filter(self, user: AnyUser, qs: models.QuerySet[Any], action: str) -> models.QuerySet[Any]:
+        if not may_transfer(user):
+            return qs.none()
+        return qs.filter(created_by=user.pk)
+
+    def allows(self, user: AnyUser, obj: Any, action: str) -> bool:
+        return may_transfer(user) and obj.created_by_id == user.pk
+
+
+access.register(TransferDraft, TransferDraftPolicy(path_lookup="", capabilities={}))
 access.register(Document, DocumentPolicy(path_lookup="owner_unit__path", capabilities={}))
 access.register(DocumentVersion, VersionPolicy(path_lookup="document__owner_unit__path", capabilities={}))
 access.register(DocumentAttachment, AttachmentPolicy(path_lookup="", capabilities={}))
@@ -380,5 +402,10 @@ history.REASONS.update(
         "focusarea.created": _("Focus area created"),
         "focusarea.updated": _("Focus area changed"),
         "responsibility.updated": _("Responsibility changed"),
+        "document.imported": _("Imported from a handbook file"),
+        "focusarea.imported": _("Imported from a handbook file"),
+        "responsibility.imported": _("Imported from a handbook file"),
+        "transfer.previewed": _("Handbook file uploaded for preview"),
+        "transfer.confirmed": _("Handbook file applied"),
     }
 )

@@ -18,6 +18,8 @@ govern it and whether it needs collaboration with others.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -325,3 +327,52 @@ class ProcessActivity(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for confirmation")
+    APPLIED = "applied", _("Applied")
+    DISCARDED = "discarded", _("Discarded")
+
+
+class TransferFormat(models.TextChoices):
+    YAML = "yaml", "YAML"
+    XLSX = "xlsx", "Excel"
+
+
+class TransferDraft(models.Model):
+    """An uploaded handbook file between its preview and the confirmation (processes/transfer).
+
+    Keeps the file with its checksum and a fingerprint of the data the file
+    touches as it was at preview time: confirming refuses when either no
+    longer matches, so what is applied is exactly what the person saw.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    unit = models.ForeignKey("ledningssystem.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_format = models.CharField(_("format"), max_length=10, choices=TransferFormat.choices)
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    # The data the file touches, as it was when the preview was made.
+    state_sha256 = models.CharField(max_length=64)
+    status = models.CharField(
+        _("status"), max_length=10, choices=TransferStatus.choices, default=TransferStatus.PENDING
+    )
+    applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
+    # Counts of what the confirmation did, for the result page: {"added": n, "changed": n, "unchanged": n}.
+    result = models.JSONField(default=dict, blank=True)
+
+    history = HistoricalRecords(verbose_name=_("historical handbook import"), excluded_fields=["content"])
+
+    class Meta:
+        verbose_name = _("handbook import")
+        verbose_name_plural = _("handbook imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name

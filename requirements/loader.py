@@ -118,13 +118,19 @@ def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
 
 
-class _Reader:
-    def __init__(self, areas: set[str]) -> None:
+class NodeReader:
+    """Walks composed YAML nodes and collects every ``Problem`` with its line.
+
+    Shared by the file formats that are read this way (frameworks here, the
+    handbook transfer in processes/transfer): mappings with known fields
+    and no duplicates, single values, text with length limits, dates, lists.
+    """
+
+    def __init__(self, limits: dict[str, int] | None = None) -> None:
         self.problems: list[Problem] = []
-        self.areas = areas
+        self.limits = LIMITS if limits is None else limits
         self.constructor = yaml.constructor.SafeConstructor()
         self.seen_nodes: set[int] = set()
-        self.position = 0
         self.requirement_ids: dict[str, int] = {}
         self.section_keys: dict[str, int] = {}
         self.result_sections: list[ParsedSection] = []
@@ -195,7 +201,7 @@ class _Reader:
             self.error(fields[key][1], full, _("expected text."))
             return ""
         result = str(value).strip()
-        limit = LIMITS.get(key)
+        limit = self.limits.get(key)
         if limit and len(result) > limit:
             self.error(
                 fields[key][1],
@@ -243,7 +249,12 @@ class _Reader:
             return []
         return list(node.value)
 
-    # --- The parts of the file ----------------------------------------------
+
+class _Reader(NodeReader):
+    def __init__(self, areas: set[str]) -> None:
+        super().__init__()
+        self.areas = areas
+        self.position = 0
 
     def framework(self, node: yaml.Node) -> ParsedFramework | None:
         fields = self.mapping(node, "framework", FRAMEWORK_KEYS)
@@ -368,11 +379,11 @@ class _Reader:
         return any(p.line == _line(node) for p in self.problems)
 
 
-def decode_file(data: bytes | str) -> str:
+def decode_file(data: bytes | str, limit: int = MAX_FILE_BYTES) -> str:
     if isinstance(data, str):
         return data
-    if len(data) > MAX_FILE_BYTES:
-        raise CatalogueError([_too_large(len(data))])
+    if len(data) > limit:
+        raise CatalogueError([_too_large(len(data), limit)])
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -381,13 +392,29 @@ def decode_file(data: bytes | str) -> str:
         ) from None
 
 
-def _too_large(size: int) -> Problem:
+def _too_large(size: int, limit: int = MAX_FILE_BYTES) -> Problem:
     return Problem(
         None,
         "",
         _("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
-        % {"size": round(size / 1024 / 1024, 1), "limit": MAX_FILE_BYTES // 1024 // 1024},
+        % {"size": round(size / 1024 / 1024, 1), "limit": limit // 1024 // 1024},
     )
+
+
+def compose(text: str) -> yaml.Node | None:
+    """The document's node tree (with line marks), or ``CatalogueError`` for text that is not YAML."""
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise CatalogueError(
+            [Problem(line, "YAML", _("the file is not valid YAML (%(problem)s).") % {"problem": exc.problem or exc})]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise CatalogueError(
+            [Problem(None, "YAML", _("the file is not valid YAML (%(problem)s).") % {"problem": exc})]
+        ) from None
 
 
 def parse_catalogue(data: bytes | str, areas: Iterable[str] | None = None) -> ParsedCatalogue:
@@ -404,18 +431,7 @@ def parse_catalogue(data: bytes | str, areas: Iterable[str] | None = None) -> Pa
 
         areas = ApplicationArea.objects.values_list("code", flat=True)
     reader = _Reader(set(areas))
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise CatalogueError(
-            [Problem(line, "YAML", _("the file is not valid YAML (%(problem)s).") % {"problem": exc.problem or exc})]
-        ) from None
-    except yaml.YAMLError as exc:
-        raise CatalogueError(
-            [Problem(None, "YAML", _("the file is not valid YAML (%(problem)s).") % {"problem": exc})]
-        ) from None
+    root = compose(text)
     if root is None:
         raise CatalogueError([Problem(None, "", _("The file is empty."))])
     top = reader.mapping(root, "", TOP_KEYS)

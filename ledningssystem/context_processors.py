@@ -30,6 +30,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if access.has_capability(user, access.VIEW_STATISTICS):
         items.append((reverse("organisation_overview"), _("Overview")))
         items.append((reverse("reports:statistics"), _("Statistics")))
+    if access.has_capability(user, access.VIEW_UNIT):
+        items.append((reverse("reports:handbook"), _("Handbook")))
     if access.has_capability(user, access.VIEW_ASSIGNMENTS) or access.has_capability(user, access.MANAGE_ORGANISATION):
         items.append((reverse("person_list"), _("People")))
         items.append((reverse("role_list"), _("Roles")))

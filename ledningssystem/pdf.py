@@ -7,6 +7,7 @@ network: the URL fetcher only serves the fonts bundled in ``static/fonts``
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,21 @@ def url_fetcher(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     raise FetchRefusedError(f"refused to fetch {url[:80]}")
 
 
-def render_pdf(template: str, context: dict[str, Any], *, variant: str | None = None) -> bytes:
+def render_pdf(
+    template: str,
+    context: dict[str, Any],
+    *,
+    variant: str | None = None,
+    tags: bool = False,
+    on_laid_out: Callable[[int], None] | None = None,
+) -> bytes:
+    """Render ``template`` with ``context`` to PDF bytes.
+
+    ``variant`` is a WeasyPrint ``pdf_variant`` (e.g. "pdf/a-2u"), ``tags``
+    asks for a tagged (structured, accessible) PDF. Layout and writing are
+    separate steps so that long documents can report progress:
+    ``on_laid_out(page_count)`` is called between them.
+    """
     from weasyprint import HTML
 
     html = render_to_string(template, {**context, "font_dir": FONT_DIR.resolve().as_uri()})
@@ -39,4 +54,9 @@ def render_pdf(template: str, context: dict[str, Any], *, variant: str | None = 
     options: dict[str, Any] = {}
     if variant:
         options["pdf_variant"] = variant
-    return document.write_pdf(**options)
+    if tags:
+        options["pdf_tags"] = True
+    rendered = document.render(**options)
+    if on_laid_out is not None:
+        on_laid_out(len(rendered.pages))
+    return rendered.write_pdf(**options)

@@ -1,12 +1,13 @@
 """Who reads, writes and produces the handbook (registered with ``ledningssystem.access``).
 
-The handbook is made of approved material only, so reading follows the
-reach of a person's view scope (as for focus areas and responsibilities in
-processes/access_rules.py): everyone whose ``view_unit`` scope meets a unit
-(the unit is inside their scope, or above a unit they belong to)
-
-* reads the unit's handbook texts, and
-* lists and downloads the handbook PDFs (renditions) made for the unit.
+The handbook of a unit holds the approved routines and processes that apply
+to the unit and every unit below it. So it is read by those whose
+``view_unit`` scope holds the whole unit (the unit is inside their scope):
+they read its handbook texts and list and download the PDFs (renditions)
+made for it. A care worker reads the handbook of their own unit, which
+gathers what applies to them; the handbook of the whole administration,
+which lists other sections' routines, is for those who see the whole
+administration.
 
 Changing a unit's handbook texts needs ``manage_documents`` at the unit (the
 quality coordinator), as for the focus areas they introduce.
@@ -29,11 +30,11 @@ from ledningssystem.access import (
     APPROVE_DOCUMENTS,
     MANAGE_DOCUMENTS,
     VIEW_STATISTICS,
+    VIEW_UNIT,
     AnyUser,
     Policy,
 )
 from ledningssystem.models import Unit
-from processes.access_rules import reach_condition, unit_in_reach
 from reports.models import HandbookRendition, HandbookText
 
 GENERATE_CAPABILITIES = (MANAGE_DOCUMENTS, APPROVE_DOCUMENTS, VIEW_STATISTICS)
@@ -44,15 +45,14 @@ def _authenticated(user: AnyUser) -> bool:
 
 
 def handbook_units(user: AnyUser) -> models.QuerySet[Unit]:
-    """Active units whose handbook the person may read: those meeting their view scope."""
-    condition = reach_condition(user, "path") if _authenticated(user) else None
-    if condition is None:
+    """Active units whose handbook the person may read: those inside their view scope."""
+    if not _authenticated(user):
         return Unit.objects.none()
-    return Unit.objects.filter(condition, is_active=True)
+    return access.units_for_user(user, VIEW_UNIT).filter(is_active=True)
 
 
 def may_read_handbook(user: AnyUser, unit: Unit) -> bool:
-    return _authenticated(user) and unit.is_active and unit_in_reach(user, unit)
+    return _authenticated(user) and unit.is_active and access.has_capability(user, VIEW_UNIT, unit)
 
 
 def may_generate_handbook(user: AnyUser, unit: Unit | None = None) -> bool:
@@ -75,13 +75,13 @@ def may_edit_handbook_texts(user: AnyUser, unit: Unit) -> bool:
 
 
 class HandbookPolicy(Policy):
-    """Texts and renditions: read within reach of the unit; texts changed with ``manage_documents`` there."""
+    """Texts and renditions: read inside the person's view scope; texts changed with ``manage_documents``."""
 
     def filter(self, user: AnyUser, qs: models.QuerySet[Any], action: str) -> models.QuerySet[Any]:
         if not _authenticated(user):
             return qs.none()
         if action in {"view", "history"}:
-            condition = reach_condition(user, "unit__path")
+            condition = access.path_condition(user, VIEW_UNIT, "unit__path")
         elif action == "change" and qs.model is HandbookText:
             condition = access.path_condition(user, MANAGE_DOCUMENTS, "unit__path")
         else:
@@ -92,7 +92,7 @@ class HandbookPolicy(Policy):
         if not _authenticated(user):
             return False
         if action in {"view", "history"}:
-            return unit_in_reach(user, obj.unit)
+            return access.has_capability(user, VIEW_UNIT, obj.unit)
         if action == "change" and isinstance(obj, HandbookText):
             return access.has_capability(user, MANAGE_DOCUMENTS, obj.unit)
         return False

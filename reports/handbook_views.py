@@ -64,7 +64,7 @@ def _handbook_page(
 
 
 def handbook(request: HttpRequest) -> HttpResponse:
-    """The handbook of a unit in reach: its texts, the button that produces it, the PDFs made so far."""
+    """The handbook of a unit in the person's scope: its texts, the button that produces it, the PDFs made so far."""
     units = handbook_units(request.user).select_related("parent").order_by("path")
     if not units.exists():
         raise PermissionDenied
@@ -120,7 +120,7 @@ def handbook_job(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 def handbook_download(request: HttpRequest, pk: int) -> FileResponse:
-    """A kept handbook PDF, for everyone in reach of its unit."""
+    """A kept handbook PDF, for everyone whose view scope holds its unit."""
     rendition = access.get_for_user(request.user, HandbookRendition.objects.select_related("unit"), pk)
     try:
         handle = rendition.file.open("rb")

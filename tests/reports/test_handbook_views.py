@@ -135,8 +135,10 @@ def test_secretary_produces_the_handbook_end_to_end(org, client_for, django_capt
     assert "hx-get" not in status
     assert "Handboken är klar" in status
     assert reverse("reports:handbook_download", args=[kept.pk]) in status
-    # Anyone in reach downloads it: an attachment named after the unit and the day.
-    download = client_for("staff_a").get(reverse("reports:handbook_download", args=[kept.pk]))
+    # The administration's handbook lists every section's routines: a care worker in one unit may not
+    # fetch it (they read their own unit's handbook); those who see the whole administration may.
+    assert client_for("staff_a").get(reverse("reports:handbook_download", args=[kept.pk])).status_code == 404
+    download = client_for("director").get(reverse("reports:handbook_download", args=[kept.pk]))
     body = b"".join(download.streaming_content)
     assert body == content
     assert download["Content-Type"] == "application/pdf"
@@ -145,7 +147,7 @@ def test_secretary_produces_the_handbook_end_to_end(org, client_for, django_capt
     text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(body)).pages)
     assert data.approved[0].title in text
     # The handbook page lists it with author and shortened checksum (full one in the title).
-    listing = client_for("staff_a").get(reverse("reports:handbook"), {"unit": org.administration.pk}).content.decode()
+    listing = client_for("director").get(reverse("reports:handbook"), {"unit": org.administration.pk}).content.decode()
     assert kept.sha256[:12] in listing
     assert f'title="{kept.sha256}"' in listing
     assert org.secretary.get_full_name() in listing

@@ -22,6 +22,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("deviations:inbox"), _("Deviations")))
         items.append((reverse("actions:list"), _("Actions")))
     items.append((reverse("requirements:catalogue"), _("Requirements")))
+    items.append((reverse("processes:document_list"), _("Routines")))
     if access.has_capability(user, access.VIEW_UNIT):
         items.append((reverse("unit_list"), _("Organisation")))
     if access.has_capability(user, access.VIEW_STATISTICS):

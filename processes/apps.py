@@ -7,4 +7,8 @@ class ProcessesConfig(AppConfig):
     verbose_name = _("Routines and processes")
 
     def ready(self) -> None:
-        from processes import access_rules  # noqa: F401 - registers the access policies and history
+        from processes import (  # noqa: F401 - history reasons, Min sida section
+            access_rules,
+            documents,
+            selectors_documents,
+        )

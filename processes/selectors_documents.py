@@ -29,6 +29,11 @@ def _owned(user: Any) -> Q:
     return condition
 
 
+def owns_documents(user: Any) -> bool:
+    """Does the person hold the owner role of some document at its owner unit?"""
+    return access_rules.owned_pairs(user) and Document.objects.filter(_owned(user)).exists()
+
+
 def documents_to_review_for_user(user: Any, on: datetime.date | None = None) -> QuerySet[Document]:
     """Documents in force past their review date that the person owns, manages or coordinates."""
     day = on or timezone.localdate()

@@ -77,6 +77,10 @@ def document_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "querystring": querystring_without_page(request),
             "can_create": access_rules.may_create(user),
+            # Review and ownership filters only for those who own, approve or maintain documents.
+            "reviews_documents": access_rules.may_create(user)
+            or access.has_capability(user, access.APPROVE_DOCUMENTS)
+            or selectors_documents.owns_documents(user),
         },
     )
 

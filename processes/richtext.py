@@ -45,6 +45,7 @@ ALLOWED_ATTRIBUTES = {
     "td": {"colspan", "rowspan"},
 }
 LINK_SCHEMES = ("http://", "https://", "mailto:")
+_EMPTY_PARAGRAPH = re.compile(r"<p>(\s|<br>)*</p>")
 
 # Editors produce <b>/<i> and <div> in some browsers: kept as their semantic twins.
 _RENAMES = [
@@ -83,7 +84,8 @@ def sanitise(html: str) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
-    return cleaned.strip()
+    # Editors leave empty paragraphs behind (an Enter too many); they carry nothing.
+    return _EMPTY_PARAGRAPH.sub("", cleaned).strip()
 
 
 def is_blank(html: str) -> bool:

@@ -10,6 +10,7 @@ marks each piece with ``<ins>``/``<del>`` and says it in words too.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 
 from processes.richtext import sanitise, to_lines
@@ -19,6 +20,8 @@ from processes.richtext import sanitise, to_lines
 class Piece:
     kind: str  # "equal", "insert" or "delete"
     text: str
+    # Shown after a deletion it replaces: a space keeps the two words apart on screen.
+    follows_deletion: bool = False
 
 
 @dataclass
@@ -38,18 +41,23 @@ class Comparison:
         return bool(self.inserted or self.deleted)
 
 
+# Words, single punctuation marks and the spaces between them, so "rapporteras." → "rapporteras genast."
+# shows " genast" inserted rather than a whole word replaced.
+_TOKENS = re.compile(r"\w+|\s+|[^\w\s]")
+
+
 def _words(a: str, b: str) -> list[Piece]:
-    old, new = a.split(), b.split()
+    old, new = _TOKENS.findall(a), _TOKENS.findall(b)
     pieces: list[Piece] = []
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            pieces.append(Piece("equal", " ".join(old[i1:i2])))
+            pieces.append(Piece("equal", "".join(old[i1:i2])))
             continue
         if tag in {"delete", "replace"}:
-            pieces.append(Piece("delete", " ".join(old[i1:i2])))
+            pieces.append(Piece("delete", "".join(old[i1:i2])))
         if tag in {"insert", "replace"}:
-            pieces.append(Piece("insert", " ".join(new[j1:j2])))
+            pieces.append(Piece("insert", "".join(new[j1:j2]), follows_deletion=tag == "replace"))
     return pieces
 
 

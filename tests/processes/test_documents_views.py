@@ -167,9 +167,8 @@ def test_compare_marks_insertions_and_deletions_in_words(org, client_for) -> Non
     approve(org, document)
     url = reverse("processes:version_compare", args=[document.pk]) + "?a=1&b=2"
     page = client_for("staff_a").get(url).content.decode()
-    assert '<del><span class="visually-hidden">Borttaget: </span>rapporteras.</del>' in page
-    assert '<ins><span class="visually-hidden">Tillagt: </span>rapporteras genast.</ins>' in page
-    assert "1 tillägg och 1 borttagningar" in page
+    assert 'avvikelser rapporteras<ins><span class="visually-hidden">Tillagt: </span> genast</ins>.' in page
+    assert "1 tillägg och 0 borttagningar" in page
     assert '<p class="diff-line diff-equal">Syfte</p>' in page
     assert (
         client_for("staff_a").get(reverse("processes:version_compare", args=[document.pk]) + "?a=1&b=9").status_code
@@ -230,3 +229,16 @@ def test_query_counts_stay_flat(org, client_for, django_assert_max_num_queries, 
     # session, person, anchors, owned roles, (list: owner-unit choices, count, page), badge, session save …
     with django_assert_max_num_queries(16):
         client.get(url)
+
+
+def test_compare_replaces_words_and_keeps_unchanged_lines() -> None:
+    from processes.compare import compare_texts
+
+    result = compare_texts("Rutin", "<p>Tre dagar gäller.</p><p>Oförändrad</p>", "Rutin", "<p>Fem dagar gäller.</p>")
+    kinds = [line.kind for line in result.lines]
+    assert kinds == ["equal", "change", "delete"]
+    change = result.lines[1].pieces
+    assert [(p.kind, p.text) for p in change[:2]] == [("delete", "Tre"), ("insert", "Fem")]
+    assert change[1].follows_deletion
+    assert (result.inserted, result.deleted) == (1, 2)
+    assert not compare_texts("A", "<p>x</p>", "A", "<p>x</p>").has_changes

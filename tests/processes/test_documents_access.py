@@ -205,6 +205,17 @@ ROWS = [
         expect=only(200, EDITORS, 404),
     ),
     MatrixRow(
+        "processes:attachment_add",
+        method="post",
+        setup=with_second_draft,
+        args=doc,
+        data=lambda ctx: {
+            "version": ctx[1][1].lock_version,
+            "files": SimpleUploadedFile("lista.txt", b"Checklista", content_type="text/plain"),
+        },
+        expect=see(READ_A, ["quality"], 302),
+    ),
+    MatrixRow(
         "processes:attachment_remove",
         method="post",
         setup=with_attachment,

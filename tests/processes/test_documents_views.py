@@ -242,3 +242,26 @@ def test_compare_replaces_words_and_keeps_unchanged_lines() -> None:
     assert change[1].follows_deletion
     assert (result.inserted, result.deleted) == (1, 2)
     assert not compare_texts("A", "<p>x</p>", "A", "<p>x</p>").has_changes
+
+
+def test_attachments_are_checked_and_served_through_access(org, client_for) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    document = draft(org)
+    version = first_version(document)
+    client = client_for("quality")
+    url = reverse("processes:attachment_add", args=[document.pk])
+    fake = SimpleUploadedFile("rutin.pdf", b"not a pdf at all", content_type="application/pdf")
+    response = client.post(url, {"version": version.lock_version, "files": fake}, follow=True)
+    assert "är inte den sortens fil som namnet säger" in response.content.decode()
+    assert not version.attachments.exists()
+    good = SimpleUploadedFile("rutin.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    response = client.post(url, {"version": version.lock_version, "files": good}, follow=True)
+    assert "Filen bifogades." in response.content.decode()
+    attachment = version.attachments.get()
+    download = client.get(reverse("processes:attachment_download", args=[document.pk, attachment.pk]))
+    assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 test"
+    # Another document's id in the address does not reach this file.
+    other = draft(org, title="Annan")
+    assert client.get(reverse("processes:attachment_download", args=[other.pk, attachment.pk])).status_code == 404

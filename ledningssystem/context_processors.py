@@ -22,6 +22,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("deviations:inbox"), _("Deviations")))
         items.append((reverse("actions:list"), _("Actions")))
     items.append((reverse("requirements:catalogue"), _("Requirements")))
+    items.append((reverse("processes:document_list"), _("Routines")))
     items.append((reverse("processes:process_list"), _("Processes")))
     if access.has_capability(user, access.MANAGE_DOCUMENTS):
         items.append((reverse("processes:transfer_upload"), _("Move a handbook in")))

@@ -199,6 +199,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.send_daily_reminders",
         "schedule": crontab(hour=6, minute=30),
     },
+    # Routines due for review soon or overdue; safe to run more than once a day.
+    "document-review-reminders": {
+        "task": "processes.tasks.send_document_review_reminders",
+        "schedule": crontab(hour=6, minute=40),
+    },
 }
 
 # --- Authentication and security ---------------------------------------------
@@ -342,3 +347,6 @@ JOB_RESULT_RETENTION_DAYS = env_int("JOB_RESULT_RETENTION_DAYS", 7)
 
 ORGANISATION_NAME = env_str("ORGANISATION_NAME", "")
 DEMO_DATA_ALLOWED = not IS_PRODUCTION
+
+# Owners of a routine are reminded this many days before its review date (and again once it has passed).
+DOCUMENT_REVIEW_NOTICE_DAYS = env_int("DOCUMENT_REVIEW_NOTICE_DAYS", 30)

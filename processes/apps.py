@@ -8,9 +8,11 @@ class ProcessesConfig(AppConfig):
 
     def ready(self) -> None:
         from ledningssystem.views import home
-        from processes import (
-            access_rules,  # noqa: F401 - registers the access policies and history
+        from processes import (  # noqa: F401 - access policies, history reasons, Min sida sections
+            access_rules,
+            documents,
             reading,
+            selectors_documents,
         )
 
         if reading.my_page_section not in home.MY_PAGE_SECTIONS:

@@ -32,7 +32,7 @@ def test_manager_asks_worker_confirms_manager_sees_progress(demo, new_page, axe)
         title=TITLE,
         owner_role="enhetschef",
     )
-    progress_url = f"/routines/{version.document_id}/versions/{version.pk}/reading/"
+    progress_url = f"/routines/{version.document_id}/reading/{version.pk}/"
     due = (timezone.localdate() + datetime.timedelta(days=14)).isoformat()
 
     manager = new_page()

@@ -55,7 +55,7 @@ def test_approved_content_is_in_and_drafts_are_not(org, data, pdf_of_section) ->
     assert "OANVÄND" not in text
     # Decision reference, and the overdue routine marked in words.
     assert "SN 2024-01-17 § 7" in text
-    assert "Försenad granskning" in text
+    assert "Översyn försenad" in text
     # Chapters in Swedish, with the default texts when none is written.
     for heading in [
         "Innehåll",

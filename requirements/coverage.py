@@ -173,7 +173,7 @@ def coverage_matrix(
     The caller has checked ``processes.access_rules.may_see_coverage(user, unit)``.
     ``chapter`` is a top-level section of the framework; ``kind`` is "binding"
     or "advice"; ``status`` keeps only rows with that status (the counts stay
-    those of all rows in the chapter and kind). Eleven queries at most (plus
+    those of all rows in the chapter and kind). Twelve queries (plus
     the person's scope, read once and cached on them), whatever the volume.
     """
     day = today or timezone.localdate()
@@ -219,7 +219,7 @@ def coverage_matrix(
         .filter(status__in=[ProcessStatus.ACTIVE, ProcessStatus.DRAFT])
     )
     visible_procs = set(access.filter_for_user(user, processes_qs, "view").values_list("pk", flat=True))
-    processes = {p.pk: p for p in processes_qs.select_related("owner_role").order_by("title", "pk")}
+    processes = {p.pk: p for p in processes_qs.select_related("owner_role", "owner_unit").order_by("title", "pk")}
     procs_by_req: dict[int, list[int]] = defaultdict(list)
     for req_id, proc_id in proc_links.filter(process_id__in=list(processes)).values_list(
         "requirement_id", "process_id"

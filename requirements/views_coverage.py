@@ -66,8 +66,12 @@ def _filters(request: HttpRequest) -> tuple[CoverageFilterForm, Any, Framework |
     if framework is not None:
         data["framework"] = str(framework.pk)
     form = CoverageFilterForm(data, units=units, framework=framework)
-    cleaned = form.cleaned_data if form.is_valid() else {}
-    return form, units, framework, cleaned
+    form.is_valid()
+    # A unit outside the person's matrix scope is as unknown as a missing one;
+    # any other bad filter is left out and said next to its field.
+    if "unit" not in form.cleaned_data:
+        raise Http404
+    return form, units, framework, form.cleaned_data
 
 
 def _matrix_for(request: HttpRequest) -> tuple[CoverageFilterForm, CoverageMatrix | None]:
@@ -167,7 +171,7 @@ def coverage_xlsx(request: HttpRequest) -> HttpResponse:
         xlsx_row(sheet, [f"{STATUS_LABELS[s]}: {matrix.counts[s]}" for s in STATUSES]),
     )
     headers = [
-        _("Reference"),
+        _("Requirement reference"),
         _("Requirement"),
         _("Kind"),
         _("Routines"),

@@ -142,7 +142,7 @@ def test_detail_shows_binding_and_advice_apart_and_linked_routines(org, area, cl
     assert "Rutin för bemötande" in body and "Bemötandeprocessen" in body
     assert "Utkast om bemötande" not in body
     assert "Ser till att rutinerna följs." in body and "Brukarundersökning" in body
-    assert "Ändra" not in body.split("<main")[1]  # staff may not edit
+    assert "Redigera" not in body.split("<main")[1]  # staff may not edit
     coordinator = client_for("quality").get(reverse("requirements:focus_detail", args=[area.pk])).content.decode()
     assert "Utkast om bemötande" in coordinator
 

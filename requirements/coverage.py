@@ -69,6 +69,18 @@ STATUS_LABELS = {
 STATUS_ICONS = {COVERED: "✓", OVERDUE: "⚠", DRAFT: "✎", GAP: "✗"}
 
 KIND_BINDING = "binding"
+# What a row shows of a routine (and what linking and unlinking need).
+DOCUMENT_FIELDS = (
+    "id",
+    "identifier",
+    "kind",
+    "title",
+    "current_version_id",
+    "next_review_on",
+    "owner_role_id",
+    "owner_unit_id",
+    "created_by_id",
+)
 KIND_ADVICE = "advice"
 
 
@@ -173,7 +185,7 @@ def coverage_matrix(
     The caller has checked ``processes.access_rules.may_see_coverage(user, unit)``.
     ``chapter`` is a top-level section of the framework; ``kind`` is "binding"
     or "advice"; ``status`` keeps only rows with that status (the counts stay
-    those of all rows in the chapter and kind). Twelve queries (plus
+    those of all rows in the chapter and kind). Thirteen queries (plus
     the person's scope, read once and cached on them), whatever the volume.
     """
     day = today or timezone.localdate()
@@ -203,12 +215,20 @@ def coverage_matrix(
     )
     # 5. Which of them the person may see (one query, same rules as every list).
     visible_docs = set(access.filter_for_user(user, documents_qs, "view").values_list("pk", flat=True))
-    documents = {d.pk: d for d in documents_qs.select_related("owner_role", "owner_unit").order_by("title", "pk")}
+    roles_by_id = {r.pk: r for r in Role.objects.all()}  # a handful of rows: cheaper than a join per routine
+    documents = {
+        d.pk: d
+        for d in documents_qs.select_related("owner_unit")
+        .only(*DOCUMENT_FIELDS, "owner_unit__path", "owner_unit__name")
+        .order_by("title", "pk")
+    }
+    for d in documents.values():
+        d.owner_role = roles_by_id[d.owner_role_id]
     links_by_req: dict[int, list[int]] = defaultdict(list)
-    for req_id, doc_id in doc_links.filter(document_id__in=list(documents)).values_list(
-        "requirement_id", "document_id"
-    ):
-        if req_id in requirement_ids:
+    # Every link into the framework, narrowed here: sending thousands of ids back in an IN list
+    # costs more than the few links of routines outside the scope.
+    for req_id, doc_id in doc_links.values_list("requirement_id", "document_id"):
+        if req_id in requirement_ids and doc_id in documents:
             links_by_req[req_id].append(doc_id)
 
     # 6-8. Processes, the links and what the person may see.
@@ -219,12 +239,12 @@ def coverage_matrix(
         .filter(status__in=[ProcessStatus.ACTIVE, ProcessStatus.DRAFT])
     )
     visible_procs = set(access.filter_for_user(user, processes_qs, "view").values_list("pk", flat=True))
-    processes = {p.pk: p for p in processes_qs.select_related("owner_role", "owner_unit").order_by("title", "pk")}
+    processes = {p.pk: p for p in processes_qs.select_related("owner_unit").order_by("title", "pk")}
+    for p in processes.values():
+        p.owner_role = roles_by_id[p.owner_role_id]
     procs_by_req: dict[int, list[int]] = defaultdict(list)
-    for req_id, proc_id in proc_links.filter(process_id__in=list(processes)).values_list(
-        "requirement_id", "process_id"
-    ):
-        if req_id in requirement_ids:
+    for req_id, proc_id in proc_links.values_list("requirement_id", "process_id"):
+        if req_id in requirement_ids and proc_id in processes:
             procs_by_req[req_id].append(proc_id)
 
     # 9-11. Focus areas at the unit or above answering a requirement, their methods and roles.

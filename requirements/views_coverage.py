@@ -18,13 +18,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from openpyxl import Workbook
 
-from ledningssystem import access, pdf
+from ledningssystem import access
 from ledningssystem.exports import row as xlsx_row
+from ledningssystem.jobs import job_start
 from ledningssystem.services import DomainError
 from processes.access_rules import coverage_units, may_change, may_create, may_see_coverage
 from processes.models import Document, Process, ProcessStatus
-from requirements import mapping
+from requirements import coverage_export, mapping
 from requirements.coverage import STATUS_LABELS, STATUSES, CoverageMatrix, coverage_matrix
+from requirements.coverage_export import matrix_cells
 from requirements.forms_focus import CoverageFilterForm, LinkForm, LinkSearchForm
 from requirements.models import Framework, Requirement
 
@@ -141,24 +143,6 @@ def _stamp() -> str:
     return timezone.localdate().isoformat()
 
 
-def _cells(row: Any) -> dict[str, str]:
-    routines = [
-        f"{c.document.identifier} {c.document.title}"
-        + (f" ({_('draft')})" if c.is_draft else "")
-        + (f" ({_('review overdue')})" if c.is_overdue else "")
-        for c in row.routines
-    ]
-    processes = [f"{c.process.title}" + (f" ({_('draft')})" if c.is_draft else "") for c in row.processes]
-    if row.hidden_drafts:
-        routines.append(_("%(n)s draft(s) you cannot see") % {"n": row.hidden_drafts})
-    return {
-        "routines": "\n".join(routines),
-        "processes": "\n".join(processes),
-        "methods": "\n".join(m.name for m in row.methods),
-        "roles": "\n".join(r.name for r in row.roles),
-    }
-
-
 def coverage_xlsx(request: HttpRequest) -> HttpResponse:
     """The same filtered matrix as an Excel workbook (only what the person may see)."""
     _form, matrix = _matrix_for(request)
@@ -182,7 +166,7 @@ def coverage_xlsx(request: HttpRequest) -> HttpResponse:
     ]
     sheet.append(xlsx_row(sheet, headers))
     for row in matrix.rows:
-        cells = _cells(row)
+        cells = matrix_cells(row)
         r = row.requirement
         sheet.append(
             xlsx_row(
@@ -209,26 +193,14 @@ def coverage_xlsx(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@require_POST
 def coverage_pdf(request: HttpRequest) -> HttpResponse:
-    """The same filtered matrix as a PDF (landscape A4, "Sida X av Y")."""
+    """Start the PDF of the same filtered matrix as a background job; its page shows progress and the download."""
     _form, matrix = _matrix_for(request)
     if matrix is None:
         raise Http404
-    rows = [(row, _cells(row)) for row in matrix.rows]
-    content = pdf.render_pdf(
-        "requirements/coverage_pdf.html",
-        {
-            "matrix": matrix,
-            "rows": rows,
-            "status_counts": [(STATUS_LABELS[s], matrix.counts[s]) for s in STATUSES],
-            "generated_by": request.user,
-            "generated_at": timezone.localtime(),
-        },
-    )
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, f"tackning-{_stamp()}.pdf")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    job = job_start(kind=coverage_export.JOB_KIND, by=request.user, params=coverage_export.params_for(matrix))
+    return redirect("job_detail", pk=job.pk)
 
 
 # --- Linking ---------------------------------------------------------------------

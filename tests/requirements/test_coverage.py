@@ -11,7 +11,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from ledningssystem.models import Role
+from ledningssystem.models import BackgroundJob, Role
 from processes.models import ProcessStatus
 from requirements import focus
 from requirements.coverage import COVERED, DRAFT, GAP, OVERDUE, coverage_matrix
@@ -212,18 +212,54 @@ def test_excel_export_reads_back(org, fw, world, client_for) -> None:
     assert len(cells) == 3 + 4
 
 
-def test_pdf_export_reads_back(org, fw, world, client_for) -> None:
+def test_pdf_export_is_a_job_and_reads_back(org, fw, world, client_for, django_capture_on_commit_callbacks) -> None:
     url = reverse("requirements:coverage_pdf") + f"?unit={org.administration.pk}&framework={fw.pk}&status=overdue"
-    response = client_for("quality").get(url)
-    assert response.status_code == 200
-    reader = PdfReader(io.BytesIO(response.content))
+    client = client_for("quality")
+    assert client.get(url).status_code == 405  # starting a job is a POST
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    assert response.status_code == 302
+    job = BackgroundJob.objects.get(created_by=org.quality)
+    assert response["Location"] == reverse("job_detail", args=[job.pk])
+    job.refresh_from_db()
+    assert job.status == "done", job.error
+    download = client.get(reverse("job_download", args=[job.pk]))
+    content = b"".join(download.streaming_content) if download.streaming else download.content
+    reader = PdfReader(io.BytesIO(content))
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "Täckningsmatris" in text
     assert "Rutin för klagomål" in text
     assert "Rutin för avvikelsehantering" not in text  # filtered like the page
+    assert "Täckt, revision försenad" in text
     assert "Sida 1 av 1" in text
     box = reader.pages[0].mediabox
     assert box.width > box.height  # landscape
+    # Someone else cannot fetch the result.
+    assert client_for("committee").get(reverse("job_download", args=[job.pk])).status_code == 404
+
+
+def test_pdf_job_checks_access_again_when_it_runs(
+    org, fw, world, client_for, django_capture_on_commit_callbacks
+) -> None:
+    from ledningssystem.jobs import job_run, job_start
+
+    job = job_start(kind="coverage_pdf", by=org.staff_a, params={"unit": org.administration.pk, "framework": fw.pk})
+    job_run(job_id=str(job.pk))
+    job.refresh_from_db()
+    assert job.status == "failed" and not job.result_name
+
+
+def test_committee_pdf_hides_drafts(org, fw, world, client_for, django_capture_on_commit_callbacks) -> None:
+    client = client_for("committee")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("requirements:coverage_pdf") + f"?unit={org.administration.pk}&framework={fw.pk}")
+    job = BackgroundJob.objects.get(created_by=org.committee)
+    download = client.get(reverse("job_download", args=[job.pk]))
+    content = b"".join(download.streaming_content) if download.streaming else download.content
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    assert "Rutin för avvikelsehantering" in text
+    assert "Hemligt utkast" not in text
+    assert "1 utkast som du inte kan se" in text
 
 
 def test_link_and_unlink_close_and_reopen_the_gap(org, fw, world, client_for) -> None:
@@ -322,7 +358,11 @@ ROWS = [
     ),
     ("coverage, administration", _matrix_url("requirements:coverage"), MATRIX),
     ("excel", _matrix_url("requirements:coverage_xlsx"), MATRIX),
-    ("pdf", _matrix_url("requirements:coverage_pdf"), MATRIX),
+    (
+        "pdf",
+        lambda org: (_matrix_url("requirements:coverage_pdf")(org)[0], {}),
+        statuses(403, **dict.fromkeys(MANAGERS, 404), **dict.fromkeys(VIEWERS, 302)),
+    ),
     ("link page", _link_url("requirements:coverage_link", None), only(200, VIEWERS + MANAGERS, 403)),
     # Seeing the matrix is not enough: only whoever may change the routine links it.
     ("link approved routine", _link_url("requirements:coverage_link", "routine"), statuses(403, quality=302)),
@@ -395,14 +435,14 @@ def _grow(org, fw_code: str, requirements: int, routines: int):
 @pytest.mark.parametrize("persona", ["quality", "committee"])
 def test_query_count_flat_as_data_grows(org, persona, django_assert_max_num_queries, client_for) -> None:
     """Selector: sections, requirements, routines (+ visibility, links), processes (same), focus areas,
-    methods and responsibilities: 12 queries, plus the person's scope and assignments once."""
+    methods and responsibilities, roles: 13 queries, plus the person's scope and assignments once."""
     from ledningssystem.models import User
 
     small = _grow(org, "SMALL 1", 2, 3)
     large = _grow(org, "LARGE 1", 60, 40)
     for fw in (small, large):
         user = User.objects.get(username=persona)
-        with django_assert_max_num_queries(14):
+        with django_assert_max_num_queries(15):
             matrix = coverage_matrix(user, org.administration, fw)
         assert matrix.rows
     # The page: session, user, scope, the filter form (units, frameworks, chapters: read for

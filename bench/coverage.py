@@ -157,7 +157,7 @@ def main() -> None:
             ("Excel export", reverse("requirements:coverage_xlsx") + query, max(3, args.rounds // 4)),
         ]:
 
-            def get(url: str = url) -> Any:
+            def get(url: str = url, client: Client = client) -> Any:
                 response = client.get(url)
                 if response.status_code != 200:
                     raise SystemExit(f"{url} answered {response.status_code}")

@@ -109,14 +109,14 @@ def _check(*, key: str, title: str, texts: Mapping[str, str], requirements: Iter
     return wanted
 
 
-def _set_responsibilities(area: FocusArea, responsibilities: Mapping[Role, str]) -> None:
+def _set_responsibilities(area: FocusArea, responsibilities: Mapping[Role, str], by: User | None) -> None:
     existing = {r.role_id: r for r in area.responsibilities.all()}
     for position, (role, text) in enumerate(responsibilities.items()):
         text = (text or "").strip()
         record = existing.pop(role.pk, None)
         if not text:
             if record is not None:
-                record._history_user = None  # type: ignore[attr-defined]
+                record._history_user = by  # type: ignore[attr-defined]
                 record._change_reason = "focusarea.updated"  # type: ignore[attr-defined]
                 record.delete()
             continue
@@ -126,7 +126,7 @@ def _set_responsibilities(area: FocusArea, responsibilities: Mapping[Role, str])
             record = FocusAreaResponsibility(focus_area=area, role=role)
         if record.text != text or record.position != position or record.pk is None:
             record.text, record.position = text, position
-            save_tracked(record, by=None, reason="focusarea.updated")
+            save_tracked(record, by=by, reason="focusarea.updated")
 
 
 @transaction.atomic
@@ -161,7 +161,7 @@ def focus_area_create(
         raise DomainError(_("There is already a focus area with this key at the unit."), "key") from None
     area.follow_up_methods.set(list(follow_up_methods))
     area.requirements.set(wanted)
-    _set_responsibilities(area, responsibilities or {})
+    _set_responsibilities(area, responsibilities or {}, by)
     return area
 
 
@@ -192,7 +192,7 @@ def focus_area_update(
     save_tracked(current, by=by, reason="focusarea.updated")
     current.follow_up_methods.set(list(follow_up_methods))
     current.requirements.set(wanted)
-    _set_responsibilities(current, responsibilities)
+    _set_responsibilities(current, responsibilities, by)
     return current
 
 

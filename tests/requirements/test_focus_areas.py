@@ -43,6 +43,8 @@ def test_create_records_everything_and_history(org, area) -> None:
     ]
     record = area.history.first()
     assert record.history_change_reason == "focusarea.created" and record.history_user == org.quality
+    duty = area.responsibilities.get().history.first()
+    assert duty.history_user == org.quality
 
 
 def test_duplicate_key_and_empty_title_are_refused(org, area) -> None:

@@ -29,7 +29,15 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from ledningssystem import access, history
-from ledningssystem.access import APPROVE_DOCUMENTS, MANAGE_DOCUMENTS, VIEW_ASSIGNMENTS, VIEW_UNIT, AnyUser, Policy
+from ledningssystem.access import (
+    APPROVE_DOCUMENTS,
+    MANAGE_DOCUMENTS,
+    VIEW_ASSIGNMENTS,
+    VIEW_STATISTICS,
+    VIEW_UNIT,
+    AnyUser,
+    Policy,
+)
 from ledningssystem.models import RoleAssignment, Unit
 from processes.models import (
     Document,
@@ -339,6 +347,39 @@ class UnitDefinedPolicy(Policy):
         return False
 
 
+def may_define_at(user: AnyUser, unit: Unit) -> bool:
+    """Defines focus areas and role responsibilities at ``unit``: ``manage_documents`` there."""
+    return _authenticated(user) and access.has_capability(user, MANAGE_DOCUMENTS, unit)
+
+
+# --- Coverage matrix ----------------------------------------------------------
+
+# Who may read the coverage matrix of a unit: those who follow the organisation
+# up (statistics: managers, the committee and its secretary), maintain its
+# routines (the coordinator) or approve them. Staff without these do not.
+COVERAGE_CAPABILITIES = (VIEW_STATISTICS, MANAGE_DOCUMENTS, APPROVE_DOCUMENTS)
+
+
+def may_see_coverage(user: AnyUser, unit: Unit | None = None) -> bool:
+    """May read the coverage matrix of ``unit`` (or of some unit, if None).
+
+    The matrix then shows only the routines and processes the person may
+    see (``filter_for_user``); drafts hidden from them only count towards
+    the status "draft only", without title or link.
+    """
+    if not _authenticated(user):
+        return False
+    return any(access.has_capability(user, c, unit) for c in COVERAGE_CAPABILITIES)
+
+
+def coverage_units(user: AnyUser) -> models.QuerySet[Unit]:
+    """Active units whose coverage matrix the person may read."""
+    paths: list[str] = []
+    for capability in COVERAGE_CAPABILITIES:
+        paths.extend(access.scope_paths(user, capability))
+    return Unit.objects.subtrees_of(paths).filter(is_active=True)
+
+
 # --- Moving a handbook in (processes/transfer) --------------------------------------
 
 
@@ -377,6 +418,7 @@ access.register(RoleResponsibility, UnitDefinedPolicy(path_lookup="unit", capabi
 history.register_history("document", Document)
 history.register_history("process", Process)
 history.register_history("focusarea", FocusArea)
+history.register_history("roleresponsibility", RoleResponsibility)
 history.REASONS.update(
     {
         "document.created": _("Document created"),
@@ -402,6 +444,11 @@ history.REASONS.update(
         "focusarea.created": _("Focus area created"),
         "focusarea.updated": _("Focus area changed"),
         "responsibility.updated": _("Responsibility changed"),
+        "focusarea.deactivated": _("Focus area deactivated"),
+        "focusarea.reactivated": _("Focus area reactivated"),
+        "responsibility.cleared": _("Responsibility removed; the level above applies"),
+        "requirement.linked": _("Linked to a requirement from the coverage matrix"),
+        "requirement.unlinked": _("Link to a requirement removed from the coverage matrix"),
         "document.imported": _("Imported from a handbook file"),
         "focusarea.imported": _("Imported from a handbook file"),
         "responsibility.imported": _("Imported from a handbook file"),

@@ -7,4 +7,4 @@ class RequirementsConfig(AppConfig):
     verbose_name = _("Requirement catalogue")
 
     def ready(self) -> None:
-        from requirements import access_rules  # noqa: F401 - registers the access policy and history
+        from requirements import access_rules, coverage_export  # noqa: F401 - access policy, history, PDF job

@@ -24,8 +24,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items.append((reverse("requirements:catalogue"), _("Requirements")))
     items.append((reverse("processes:document_list"), _("Routines")))
     items.append((reverse("processes:process_list"), _("Processes")))
-    if access.has_capability(user, access.MANAGE_DOCUMENTS):
-        items.append((reverse("processes:transfer_upload"), _("Move a handbook in")))
     if access.has_capability(user, access.VIEW_UNIT):
         items.append((reverse("unit_list"), _("Organisation")))
     if access.has_capability(user, access.VIEW_STATISTICS):

@@ -11,14 +11,13 @@ import html
 import re
 from typing import Any
 
-import nh3
 import yaml
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from ledningssystem import access
 from ledningssystem.models import Unit
-from processes import access_rules
+from processes import access_rules, richtext
 from processes.models import (
     OPEN_STATUSES,
     Document,
@@ -38,11 +37,6 @@ from requirements.models import FocusArea, FocusAreaResponsibility, Requirement,
 
 # A conservative whitelist. processes/richtext.py (written on another branch)
 # is meant to be the one sanitiser: the integrator should point this at it.
-ALLOWED_TAGS = {
-    "p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "h2", "h3", "h4",
-    "a", "blockquote", "table", "thead", "tbody", "tr", "th", "td",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}}
 _LOOKS_LIKE_HTML = re.compile(
     r"</?(p|br|ul|ol|li|h[1-6]|strong|em|b|i|u|a|table|div|span|blockquote)"
     r"""(\s+[a-z-]+=("[^"]*"|'[^']*'))*\s*/?>""",
@@ -58,13 +52,8 @@ def sanitize_body(text: str) -> str:
     if not _LOOKS_LIKE_HTML.search(text):
         paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if p.strip()]
         text = "".join("<p>" + html.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs)
-    return nh3.clean(
-        text,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer",
-    ).strip()
+    # The same whitelist as text written in the editor (processes/richtext.py).
+    return richtext.sanitise(text).strip()
 
 
 # --- Canonical form: what the export writes and the preview compares -----------------

@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 from ledningssystem.history import save_tracked
 from ledningssystem.models import Unit
 from ledningssystem.services import DomainError
+from processes.documents import PREFIXES
 from processes.models import (
     Document,
     DocumentKind,
@@ -75,18 +76,10 @@ __all__ = [
 
 # --- Applying --------------------------------------------------------------------------
 
-_KIND_PREFIX = {
-    DocumentKind.GUIDELINE: "RIK",
-    DocumentKind.ROUTINE: "RUT",
-    DocumentKind.INSTRUCTION: "INS",
-    DocumentKind.POLICY: "POL",
-    DocumentKind.PLAN: "PLA",
-}
-
 
 def _next_identifier(kind: str, taken: set[str]) -> str:
-    """The next free "RUT-0001"-style identifier for a kind (the integrator may swap in the documents service's)."""
-    prefix = _KIND_PREFIX.get(DocumentKind(kind), "DOK")
+    """The next free "RUT-0001"-style identifier for a kind, also past those this import has given out."""
+    prefix = PREFIXES.get(DocumentKind(kind), "DOK")
     numbers = [
         int(m.group(1))
         for ident in [

@@ -55,7 +55,8 @@ def test_coordinator_moves_a_handbook_in(demo, new_page, axe) -> None:
     ensure_default_follow_up_methods()
     page = new_page()
     login(page, "kvalitetssamordnare")
-    page.locator("#main-nav").get_by_role("link", name="Flytta in handbok").click()
+    page.locator("#main-nav").get_by_role("link", name="Rutiner").click()
+    page.get_by_role("link", name="Flytta in handbok").click()
     assert page.get_by_role("heading", name="Flytta in handbok", level=1).is_visible()
     axe(page)
 

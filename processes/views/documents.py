@@ -34,7 +34,7 @@ from processes.forms_documents import (
     StepForm,
     WithdrawForm,
 )
-from processes.models import Document, DocumentAttachment, DocumentVersion, VersionStatus
+from processes.models import Document, DocumentAttachment, DocumentVersion, ProcessActivity, VersionStatus
 from requirements.models import FocusArea
 
 PAGE_SIZE = 25
@@ -242,6 +242,12 @@ def _render_detail(request: HttpRequest, document: Document, **forms: Any) -> Ht
     attachments = list(current.attachments.all()) if current else []
     requirements = list(document.requirements.select_related("framework").order_by("framework__code", "position"))
     focus_areas = list(access.filter_for_user(user, document.focus_areas.select_related("unit"), "view"))
+    # The processes whose activities this document governs (SOSFS 2011:9 ch. 4: routines per activity).
+    governs = list(
+        access.filter_for_user(user, ProcessActivity.objects.filter(routines=document), "view")
+        .select_related("process")
+        .order_by("process__title", "position")
+    )
     lock = open_version.lock_version if open_version else None
     context = {
         "document": document,
@@ -251,6 +257,7 @@ def _render_detail(request: HttpRequest, document: Document, **forms: Any) -> Ht
         "attachments": attachments,
         "requirements": requirements,
         "focus_areas": focus_areas,
+        "governs": governs,
         "applies_to": list(document.applies_to.order_by("path")),
         "is_editor": is_editor,
         "may_change": may_change,

@@ -227,8 +227,8 @@ def test_query_counts_stay_flat(org, client_for, django_assert_max_num_queries, 
         assert client.get(url).status_code == 200
     assert len(large) <= len(small), [q["sql"] for q in large.captured_queries]
     # session, person, anchors, owned roles, (list: owner-unit choices, count, page), badge, session save …
-    # and on the detail page the read-confirmation panel.
-    with django_assert_max_num_queries(17):
+    # and on the detail page the read-confirmation panel and the processes it governs.
+    with django_assert_max_num_queries(18):
         client.get(url)
 
 
@@ -266,3 +266,35 @@ def test_attachments_are_checked_and_served_through_access(org, client_for) -> N
     # Another document's id in the address does not reach this file.
     other = draft(org, title="Annan")
     assert client.get(reverse("processes:attachment_download", args=[other.pk, attachment.pk])).status_code == 404
+
+
+def test_detail_lists_the_processes_it_governs_that_the_reader_may_see(org, client_for) -> None:
+    from processes.models import Process, ProcessActivity, ProcessStatus
+
+    document = approved(org, title="Rutin för avvikelsehantering")
+    owner = Role.objects.get(slug="kvalitetssamordnare")
+    in_use = Process.objects.create(
+        identifier="PR-1",
+        title="Avvikelseprocessen",
+        status=ProcessStatus.ACTIVE,
+        owner_role=owner,
+        owner_unit=org.administration,
+        created_by=org.quality,
+    )
+    in_use.applies_to.set([org.unit_a])
+    drafted = Process.objects.create(
+        identifier="PR-2",
+        title="Processutkastet",
+        owner_role=owner,
+        owner_unit=org.administration,
+        created_by=org.quality,
+    )
+    drafted.applies_to.set([org.unit_a])
+    for process in (in_use, drafted):
+        activity = ProcessActivity.objects.create(process=process, position=1, title="Ta emot rapporten")
+        activity.routines.add(document)
+    url = reverse("processes:document_detail", args=[document.pk])
+    staff = client_for("staff_a").get(url).content.decode()
+    assert "Avvikelseprocessen" in staff and "aktivitet 1, Ta emot rapporten" in staff
+    assert "Processutkastet" not in staff  # a draft process is for its editors only
+    assert "Processutkastet" in client_for("quality").get(url).content.decode()

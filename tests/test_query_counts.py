@@ -55,7 +55,8 @@ PAGES = [
     ("admin", "person_detail", lambda o: [o.staff_a.pk], 14),  # + one per handover provider
     ("admin", "record_history", lambda o: ["unit", o.unit_a.pk], 12),
     ("section_head", "organisation_overview", lambda o: [], 9),
-    ("staff_a", "home", lambda o: [], 11),  # + the "Att läsa" section of read confirmations
+    # + the "Att läsa" section of read confirmations; + "Rutiner att se över" (the roles held, the documents)
+    ("staff_a", "home", lambda o: [], 13),
     ("staff_a", "job_list", lambda o: [], 8),
 ]
 

@@ -77,7 +77,7 @@ def test_coordinator_maps_a_routine_and_the_gap_closes(demo, new_page, axe) -> N
     assert page.get_by_role("heading", name="Koppla en rutin").is_visible()
     axe(page)
     page.get_by_role("searchbox", name="Sök rutiner och processer").fill("egenkontroll")
-    page.get_by_role("button", name="Sök").click()
+    page.get_by_role("button", name="Sök", exact=True).click()
     page.wait_for_load_state("domcontentloaded")
     page.get_by_role("button", name="Koppla Rutin för egenkontroll i hemtjänsten").click()
     page.wait_for_load_state("domcontentloaded")
@@ -91,5 +91,6 @@ def test_coordinator_maps_a_routine_and_the_gap_closes(demo, new_page, axe) -> N
     page.get_by_role("link", name="Alla krav").click()
     covered = page.locator("tr", has_text="2 kap. 1 § – Egenkontroll")
     assert "Täckt" in covered.locator(".coverage-status").inner_text()
-    assert covered.get_by_text("Rutin för egenkontroll i hemtjänsten").is_visible()
+    # The routine is a link to its page (and the unlink button names it for screen readers).
+    assert covered.get_by_role("link", name="Rutin för egenkontroll i hemtjänsten").is_visible()
     axe(page)

@@ -82,7 +82,7 @@ def test_a_routine_is_written_approved_and_read(demo, new_page, axe) -> None:
     login(reader, "medarbetare")
     reader.locator("#main-nav").get_by_role("link", name="Rutiner").click()
     reader.get_by_label("Sök rubrik eller beteckning").fill("munvård")
-    reader.get_by_role("button", name="Sök").click()
+    reader.get_by_role("button", name="Sök", exact=True).click()
     reader.wait_for_load_state("domcontentloaded")
     axe(reader)
     reader.get_by_role("link", name=f"{document.identifier} Rutin för munvård").click()

@@ -39,7 +39,7 @@ def test_staff_browse_and_search_the_catalogue(demo, new_page, axe) -> None:
 
     page.goto("/requirements/")
     page.get_by_label("Sök", exact=True).fill("kvalitetsberättelse")
-    page.get_by_role("button", name="Sök").click()
+    page.get_by_role("button", name="Sök", exact=True).click()
     page.wait_for_load_state("domcontentloaded")
     assert page.get_by_role("heading", name="Sökresultat").is_visible()
     assert page.get_by_role(

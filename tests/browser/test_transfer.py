@@ -22,8 +22,8 @@ SMALL_HANDBOOK = textwrap.dedent(
     format: 1
     unit: SF
     role_responsibilities:
-      - role: enhetschef
-        text: Leder och följer upp kvalitetsarbetet i sin enhet.
+      - role: kvalitetssamordnare
+        text: Håller ihop rutinerna och påminner ägarna om översyn.
     focus_areas:
       - key: trygg-hemgang
         title: Trygg hemgång

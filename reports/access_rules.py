@@ -51,10 +51,6 @@ def handbook_units(user: AnyUser) -> models.QuerySet[Unit]:
     return access.units_for_user(user, VIEW_UNIT).filter(is_active=True)
 
 
-def may_read_handbook(user: AnyUser, unit: Unit) -> bool:
-    return _authenticated(user) and unit.is_active and access.has_capability(user, VIEW_UNIT, unit)
-
-
 def may_generate_handbook(user: AnyUser, unit: Unit | None = None) -> bool:
     """Produces the handbook PDF for ``unit`` (or for some unit, if None)."""
     if not _authenticated(user) or (unit is not None and not unit.is_active):

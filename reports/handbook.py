@@ -352,7 +352,7 @@ def handbook_context(unit: Unit, *, today: datetime.date | None = None) -> dict[
     )
 
     chapters = [c for c in (provider(unit) for provider in _CHAPTER_PROVIDERS) if c is not None]
-    title = "Ledningssystem för systematiskt kvalitetsarbete"
+    title = _("Management system for systematic quality work")
     return {
         "title": title,
         "unit": unit,

@@ -158,8 +158,12 @@ def handbook_text_edit(request: HttpRequest, unit_pk: int, key: str) -> HttpResp
     form = HandbookTextForm(request.POST or None, initial=initial)
 
     def save(data: dict[str, Any]) -> tuple[str, str]:
+        back = reverse("reports:handbook_texts", args=[unit.pk])
+        if own is None and data["text"].strip() == resolved.text.strip():
+            # Saved as it was: the unit keeps following the text above it (or the standard text).
+            return back, _("Nothing was changed; the unit still uses the text above it.")
         services.handbook_text_save(unit=unit, key=key, text=data["text"], version=data["version"], by=request.user)
-        return reverse("reports:handbook_texts", args=[unit.pk]), _("The text has been saved.")
+        return back, _("The text has been saved.")
 
     if response := submit(request, form, save):
         return response

@@ -227,7 +227,9 @@ def coverage_matrix(
     links_by_req: dict[int, list[int]] = defaultdict(list)
     # Every link into the framework, narrowed here: sending thousands of ids back in an IN list
     # costs more than the few links of routines outside the scope.
-    for req_id, doc_id in doc_links.values_list("requirement_id", "document_id"):
+    for req_id, doc_id in doc_links.order_by("document__title", "document_id").values_list(
+        "requirement_id", "document_id"
+    ):
         if req_id in requirement_ids and doc_id in documents:
             links_by_req[req_id].append(doc_id)
 
@@ -243,7 +245,9 @@ def coverage_matrix(
     for p in processes.values():
         p.owner_role = roles_by_id[p.owner_role_id]
     procs_by_req: dict[int, list[int]] = defaultdict(list)
-    for req_id, proc_id in proc_links.values_list("requirement_id", "process_id"):
+    for req_id, proc_id in proc_links.order_by("process__title", "process_id").values_list(
+        "requirement_id", "process_id"
+    ):
         if req_id in requirement_ids and proc_id in processes:
             procs_by_req[req_id].append(proc_id)
 

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ledningssystem import pdf
 from ledningssystem.jobs import JobHandler, JobResult, ProgressFn, register_job
@@ -34,7 +35,10 @@ def matrix_cells(row: Any) -> dict[str, str]:
     ]
     processes = [c.process.title + (f" ({_('draft')})" if c.is_draft else "") for c in row.processes]
     if row.hidden_drafts:
-        routines.append(_("%(n)s draft(s) you cannot see") % {"n": row.hidden_drafts})
+        routines.append(
+            ngettext("%(n)s draft you cannot see", "%(n)s drafts you cannot see", row.hidden_drafts)
+            % {"n": row.hidden_drafts}
+        )
     return {
         "routines": "\n".join(routines),
         "processes": "\n".join(processes),

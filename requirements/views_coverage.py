@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -20,10 +20,11 @@ from openpyxl import Workbook
 
 from ledningssystem import access
 from ledningssystem.exports import row as xlsx_row
+from ledningssystem.forms import already_submitted, remember_submission
 from ledningssystem.jobs import job_start
 from ledningssystem.services import DomainError
 from processes.access_rules import coverage_units, may_change, may_create, may_see_coverage
-from processes.models import Document, Process, ProcessStatus
+from processes.models import OPEN_STATUSES, Document, DocumentVersion, Process, ProcessStatus
 from requirements import coverage_export, mapping
 from requirements.coverage import STATUS_LABELS, STATUSES, CoverageMatrix, coverage_matrix
 from requirements.coverage_export import matrix_cells
@@ -214,8 +215,11 @@ def _back(request: HttpRequest) -> str:
 
 def _link_candidates(request: HttpRequest, requirement: Requirement, q: str) -> list[tuple[str, Any]]:
     """Routines and processes the person may change and that do not answer the requirement yet."""
+    # As in the matrix: routines in force or being drafted, not withdrawn ones.
+    open_version = Exists(DocumentVersion.objects.filter(document=OuterRef("pk"), status__in=OPEN_STATUSES))
     docs = (
         access.filter_for_user(request.user, Document.objects.all(), "change")
+        .filter(Q(current_version__isnull=False) | open_version)
         .exclude(requirements=requirement)
         .select_related("owner_unit")
     )
@@ -243,6 +247,9 @@ def coverage_link(request: HttpRequest, pk: int) -> HttpResponse:
     q = search.cleaned_data.get("q", "") if search.is_valid() else ""
     form = LinkForm(request.POST or None)
     error = None
+    if request.method == "POST" and (done := already_submitted(request, form)):
+        messages.info(request, _("The form had already been sent; it was not saved twice."))
+        return redirect(done)
     if request.method == "POST" and form.is_valid():
         kind, target_pk = form.cleaned_data["target"]
         model = Document if kind == "document" else Process
@@ -257,6 +264,7 @@ def coverage_link(request: HttpRequest, pk: int) -> HttpResponse:
                 _("%(target)s now answers %(requirement)s.")
                 % {"target": target.title, "requirement": f"{requirement.reference} {requirement.title}"},
             )
+            remember_submission(request, form, _back(request))
             return redirect(_back(request))
     elif request.method == "POST":
         error = _("Choose a routine or process from the list.")
@@ -281,6 +289,9 @@ def coverage_unlink(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     requirement = access.get_for_user(request.user, Requirement, pk)
     form = LinkForm(request.POST)
+    if done := already_submitted(request, form):
+        messages.info(request, _("The form had already been sent; it was not saved twice."))
+        return redirect(done)
     if not form.is_valid():
         messages.error(request, _("Choose a routine or process from the list."))
         return redirect(_back(request))
@@ -297,4 +308,5 @@ def coverage_unlink(request: HttpRequest, pk: int) -> HttpResponse:
             _("%(target)s no longer answers %(requirement)s.")
             % {"target": target.title, "requirement": requirement.reference},
         )
+        remember_submission(request, form, _back(request))
     return redirect(_back(request))

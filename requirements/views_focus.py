@@ -134,7 +134,7 @@ def _picker(form: FocusAreaForm) -> list[dict[str, Any]]:
 
 def _save_area(request: HttpRequest, form: FocusAreaForm, area: FocusArea | None, unit: Unit) -> HttpResponse | None:
     def save(d: dict[str, Any]) -> tuple[str, str]:
-        responsibilities = {role: d.get(f"resp_{role.pk}") or "" for role in form.roles}
+        responsibilities = focus.responsibilities_by_role(d, form.roles)
         common = {
             "title": d["title"],
             "description": d["description"],

@@ -275,3 +275,18 @@ def test_handbook_page_query_count_does_not_grow_with_renditions(
     with django_assert_max_num_queries(16):
         response = client.get(url)
     assert len(response.context["page"].object_list) == 20
+
+
+def test_saving_the_inherited_text_unchanged_keeps_following_the_text_above(org, client_for) -> None:
+    HandbookText.objects.create(
+        unit=org.administration, key="purpose", text="Förvaltningens syfte.", updated_by=org.quality
+    )
+    client = client_for("quality")
+    url = reverse("reports:handbook_text_edit", args=[org.section_1.pk, "purpose"])
+    assert "Förvaltningens syfte." in client.get(url).content.decode()
+    response = client.post(url, {"text": "Förvaltningens syfte.", "form_token": "same"}, follow=True)
+    assert "Inget ändrades" in response.content.decode()
+    assert not HandbookText.objects.filter(unit=org.section_1).exists()
+    # A real change gives the section a text of its own.
+    client.post(url, {"text": "Sektionens syfte.", "form_token": "changed"})
+    assert HandbookText.objects.get(unit=org.section_1, key="purpose").text == "Sektionens syfte."

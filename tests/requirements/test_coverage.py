@@ -290,6 +290,21 @@ def test_link_and_unlink_close_and_reopen_the_gap(org, fw, world, client_for) ->
     assert _rows(coverage_matrix(org.quality, org.administration, fw))["2:1"].status == GAP
 
 
+def test_a_double_click_on_link_links_once_and_goes_where_the_first_went(org, fw, world, client_for) -> None:
+    routine = make_routine(
+        "Rutin för egenkontroll", owner_unit=org.administration, applies=[org.administration], by=org.quality
+    )
+    requirement = req(fw, "2:1")
+    client = client_for("quality")
+    url = reverse("requirements:coverage_link", args=[requirement.pk]) + f"?unit={org.administration.pk}"
+    first = client.post(url, {"target": f"document:{routine.pk}", "form_token": "once"})
+    second = client.post(url, {"target": f"document:{routine.pk}", "form_token": "once"})
+    assert second.status_code == 302 and second["Location"] == first["Location"]
+    routine.refresh_from_db()
+    assert routine.version == 2  # linked once
+    assert list(requirement.documents.all()) == [routine]
+
+
 @pytest.mark.parametrize("target", ["", "document:abc", "nothing:1", "document:" + "9" * 20, "document:999999"])
 def test_link_bad_input_changes_nothing(org, fw, world, client_for, target) -> None:
     requirement = req(fw, "2:1")

@@ -236,6 +236,8 @@ class VersionPolicy(Policy):
             return is_editor(user, document) or obj.created_by_id == user.pk
         if action == "change":
             return obj.is_open and may_change(user, document)
+        if action == "return":  # back to draft: the writers, or the approver who declines it
+            return obj.is_open and (may_change(user, document) or may_approve(user, document))
         if action == "approve":
             return obj.status == VersionStatus.IN_REVIEW and may_approve(user, document)
         if action == "confirm_reading":

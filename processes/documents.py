@@ -23,6 +23,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import hashlib
+import re
 import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -163,21 +164,22 @@ def _save_version(version: DocumentVersion, by: User, reason: str) -> DocumentVe
     return version
 
 
-def _next_identifier(kind: str) -> str:
+def next_identifier(kind: str, taken: set[str] | None = None) -> str:
+    """The next "RUT-0001"-style identifier of a kind, also past ``taken`` (given out but not yet saved)."""
     prefix = f"{PREFIXES[DocumentKind(kind)]}-"
+    # Only identifiers that end in a number count: an imported "RUT-12a" never blocks the series.
     last = (
-        Document.objects.filter(identifier__startswith=prefix)
+        Document.objects.filter(identifier__regex=rf"^{prefix}[0-9]+$")
         .order_by(Length("identifier").desc(), "-identifier")
         .values_list("identifier", flat=True)
         .first()
     )
-    number = 0
-    if last:
-        try:
-            number = int(last[len(prefix) :])
-        except ValueError:
-            number = Document.objects.filter(identifier__startswith=prefix).count()
-    return f"{prefix}{number + 1:04d}"
+    candidates = [*(taken or ()), *([last] if last else [])]
+    numbers = [int(m.group(1)) for i in candidates if (m := re.fullmatch(rf"{prefix}([0-9]+)", i))]
+    identifier = f"{prefix}{max(numbers, default=0) + 1:04d}"
+    if taken is not None:
+        taken.add(identifier)
+    return identifier
 
 
 # --- Documents ---------------------------------------------------------------------
@@ -219,7 +221,7 @@ def document_create(
     document = None
     for _attempt in range(10):
         candidate = Document(
-            identifier=_next_identifier(kind),
+            identifier=next_identifier(kind),
             kind=kind,
             title=title,
             owner_role=owner_role,
@@ -370,11 +372,12 @@ def version_save_draft(
         raise DomainError(_("An approved version cannot be changed. Start a new draft instead."))
     version.title, version.body, version.change_note = title, body, change_note
     _save_version(version, by, "document.draft_saved")
-    document = version.document
-    if document.current_version_id is None and document.title != title:
-        # Until a version is approved the document is known by its draft's title.
+    if version.document.current_version_id is None and version.document.title != title:
+        # Until a version is approved the document is known by its draft's title. Locked and
+        # counted like any change of the document, so a details form open meanwhile is stale.
+        document = _lock_document(version.document, None)
         document.title = title
-        save_tracked(document, by=by, reason="document.draft_saved")
+        _save_document(document, by, "document.draft_saved")
     return version
 
 
@@ -471,8 +474,9 @@ def attachment_add(
 ) -> list[DocumentAttachment]:
     """Attach checked files (``ledningssystem.uploads``: (upload, content type) pairs) to a draft."""
     version = _lock_version(version, lock_version)
-    if not version.is_open:
-        raise DomainError(_("Files can only be attached to a version being worked on."), "files")
+    # Only a draft: what is in review is what the approver approves.
+    if version.status != VersionStatus.DRAFT:
+        raise DomainError(_("Files can only be attached to a draft."), "files")
     if not files:
         raise DomainError(_("Choose a file to attach."), "files")
     if version.attachments.count() + len(files) > MAX_ATTACHMENTS:
@@ -501,8 +505,8 @@ def attachment_add(
 def attachment_remove(*, attachment: DocumentAttachment, by: User, lock_version: int | None) -> None:
     """Remove a file from a draft. The stored file stays: other versions may share it."""
     version = _lock_version(attachment.version, lock_version)
-    if not version.is_open:
-        raise DomainError(_("The files of an approved version cannot be changed."))
+    if version.status != VersionStatus.DRAFT:
+        raise DomainError(_("Only the files of a draft can be changed."))
     attachment._history_user = by  # type: ignore[attr-defined]
     attachment._change_reason = "document.attachment_removed"  # type: ignore[attr-defined]
     attachment.delete()

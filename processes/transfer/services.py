@@ -29,7 +29,6 @@ The rules (also in docs/handbook-format.md):
 from __future__ import annotations
 
 import hashlib
-import re
 from typing import Any
 
 from django.db import transaction
@@ -40,10 +39,9 @@ from django.utils.translation import gettext as _
 from ledningssystem.history import save_tracked
 from ledningssystem.models import Unit
 from ledningssystem.services import DomainError
-from processes.documents import PREFIXES
+from processes.documents import next_identifier
 from processes.models import (
     Document,
-    DocumentKind,
     DocumentVersion,
     TransferDraft,
     TransferStatus,
@@ -75,22 +73,6 @@ __all__ = [
 ]
 
 # --- Applying --------------------------------------------------------------------------
-
-
-def _next_identifier(kind: str, taken: set[str]) -> str:
-    """The next free "RUT-0001"-style identifier for a kind, also past those this import has given out."""
-    prefix = PREFIXES.get(DocumentKind(kind), "DOK")
-    numbers = [
-        int(m.group(1))
-        for ident in [
-            *Document.objects.filter(identifier__startswith=f"{prefix}-").values_list("identifier", flat=True),
-            *taken,
-        ]
-        if (m := re.fullmatch(rf"{prefix}-(\d+)", ident))
-    ]
-    identifier = f"{prefix}-{max(numbers, default=0) + 1:04d}"
-    taken.add(identifier)
-    return identifier
 
 
 def _apply_role_responsibilities(plan: HandbookPlan, by: Any) -> None:
@@ -158,7 +140,7 @@ def _apply_documents(plan: HandbookPlan, by: Any, areas: dict[str, FocusArea]) -
         doc: Document | None = entry.current
         is_new = doc is None
         if doc is None:
-            identifier = w["identifier"] or _next_identifier(w["kind_value"], taken)
+            identifier = w["identifier"] or next_identifier(w["kind_value"], taken)
             doc = Document(identifier=identifier, created_by=by, title=w["title"])
         else:
             doc.version += 1

@@ -306,6 +306,9 @@ def version_compare(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Workflow steps ----------------------------------------------------------------
 
 
+STEP_ACTIONS = {"submit": "change", "return": "return"}
+
+
 @require_POST
 def version_step(request: HttpRequest, pk: int, number: int, name: str) -> HttpResponse:
     """Send for review, return to draft, approve."""
@@ -314,12 +317,12 @@ def version_step(request: HttpRequest, pk: int, number: int, name: str) -> HttpR
     version = selectors_documents.version_get_for_user(request.user, pk, number)
     document = version.document
     user = request.user
-    if name == "submit":
-        allowed = access.can(user, version, "change")
-    elif name == "return":
-        allowed = access.can(user, version, "change") or access.can(user, version, "approve")
+    # Approving is checked on the document, so a version no longer in review gets the service's
+    # explanation rather than a bare refusal.
+    if name == "approve":
+        allowed = access.can(user, document, "approve")
     else:
-        allowed = access_rules.may_approve(user, document)
+        allowed = access.can(user, version, STEP_ACTIONS[name])
     if not allowed:
         raise PermissionDenied
     form = ApproveForm(request.POST, auto_id="approve_%s") if name == "approve" else StepForm(request.POST)

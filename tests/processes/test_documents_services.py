@@ -304,3 +304,38 @@ def test_metadata_update_records_links_separately(org) -> None:
 def test_add_months_handles_month_ends() -> None:
     assert documents.add_months(datetime.date(2024, 1, 31), 1) == datetime.date(2024, 2, 29)
     assert documents.add_months(datetime.date(2024, 11, 15), 14) == datetime.date(2026, 1, 15)
+
+
+def test_files_of_a_version_in_review_are_what_the_approver_sees(org) -> None:
+    v1 = first_version(draft(org))
+    documents.attachment_add(
+        version=v1, by=org.quality, lock_version=None, files=[(SimpleUploadedFile("a.txt", b"hej"), "text/plain")]
+    )
+    v1 = documents.version_submit(version=v1, by=org.quality, lock_version=None)
+    with pytest.raises(DomainError, match="utkast"):
+        documents.attachment_add(
+            version=v1, by=org.quality, lock_version=None, files=[(SimpleUploadedFile("b.txt", b"nej"), "text/plain")]
+        )
+    with pytest.raises(DomainError, match="utkast"):
+        documents.attachment_remove(attachment=v1.attachments.get(), by=org.quality, lock_version=None)
+    assert [a.name for a in v1.attachments.all()] == ["a.txt"]
+
+
+def test_identifiers_continue_the_numbered_series_past_odd_ones(org) -> None:
+    first = draft(org, title="Första")
+    Document.objects.filter(pk=first.pk).update(identifier="RUT-12a")  # e.g. moved in from an old handbook
+    numbered = draft(org, title="Andra")
+    assert numbered.identifier == "RUT-0001"
+    assert documents.next_identifier("routine", taken={"RUT-0007"}) == "RUT-0008"
+    assert draft(org, title="Tredje").identifier == "RUT-0002"
+
+
+def test_saving_a_draft_title_counts_as_a_change_of_the_document(org) -> None:
+    document = draft(org)
+    v1 = first_version(document)
+    documents.version_save_draft(
+        version=v1, by=org.quality, lock_version=v1.lock_version, title="Nytt namn", body=v1.body, change_note=""
+    )
+    fresh = Document.objects.get(pk=document.pk)
+    assert fresh.title == "Nytt namn"
+    assert fresh.version == document.version + 1  # a details form opened before is now stale
